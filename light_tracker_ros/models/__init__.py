@@ -1,0 +1,1 @@
+"""Tracker networks (torch): three families sharing one head and one loss, built from architecture dicts."""

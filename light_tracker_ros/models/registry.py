@@ -1,0 +1,106 @@
+"""Named model variants: tiny factories returning architecture dicts (from test-sized to published)."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+VARIANTS: dict[str, Callable[[], dict[str, Any]]] = {}
+
+
+def register(name: str) -> Callable:
+    """Register an architecture factory under ``name``."""
+    def wrap(fn: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+        VARIANTS[name] = fn
+        return fn
+    return wrap
+
+
+def architecture(name: str) -> dict[str, Any]:
+    """The architecture dict of a registered variant (a fresh copy)."""
+    if name not in VARIANTS:
+        raise KeyError(f"unknown model variant '{name}'; registered: {sorted(VARIANTS)}")
+    arch = VARIANTS[name]()
+    arch["variant"] = name
+    return arch
+
+
+def _resnet(stem: list[int], stages: list[tuple[int, int, int]], mid_scale: float = 1.0) -> dict[str, Any]:
+    """Basic-block ResNet: stem widths (each stride 2) and stages as (out, stride, blocks)."""
+    return {"block": "basic", "stem": [{"out": c, "stride": 2} for c in stem],
+            "stages": [{"out": out, "stride": s, "mids": [int(out * mid_scale)] * n} for out, s, n in stages]}
+
+
+def _blocks(depth: int, heads: int, head_dim: int, mlp: int) -> list[dict[str, int]]:
+    return [{"heads": heads, "head_dim": head_dim, "mlp": mlp} for _ in range(depth)]
+
+
+@register("cnn_tiny")
+def _cnn_tiny() -> dict[str, Any]:
+    return {"family": "cnn", "template_size": 32, "search_size": 64,
+            "backbone": _resnet([8, 16], [(16, 1, 1), (32, 2, 1)]),
+            "fusion": {"channels": 16}, "head": {"channels": [16]}}
+
+
+@register("cnn_small")
+def _cnn_small() -> dict[str, Any]:
+    """The CPU parent: stride 8, about 2.2M parameters."""
+    return {"family": "cnn", "template_size": 64, "search_size": 128,
+            "backbone": _resnet([24, 48], [(64, 1, 1), (128, 2, 2), (192, 1, 2)]),
+            "fusion": {"channels": 128}, "head": {"channels": [96, 64]}}
+
+
+@register("cnn_r50")
+def _cnn_r50() -> dict[str, Any]:
+    """Published scale: ResNet-50 to layer3 (stride 16), 128/256 inputs."""
+    stages = [{"out": 256, "stride": 1, "mids": [[64, 64]] * 3},
+              {"out": 512, "stride": 2, "mids": [[128, 128]] * 4},
+              {"out": 1024, "stride": 2, "mids": [[256, 256]] * 6}]
+    return {"family": "cnn", "template_size": 128, "search_size": 256,
+            "backbone": {"block": "bottleneck", "stem": [{"out": 64, "stride": 2, "kernel": 7}],
+                         "maxpool": True, "stages": stages},
+            "fusion": {"channels": 256}, "head": {"channels": [256, 128]}}
+
+
+@register("vit_tiny")
+def _vit_tiny() -> dict[str, Any]:
+    return {"family": "transformer", "template_size": 32, "search_size": 64, "dim": 32,
+            "embed": {"kind": "stem", "channels": [8, 16]}, "blocks": _blocks(2, 2, 16, 64),
+            "head": {"channels": [16]}}
+
+
+@register("vit_small")
+def _vit_small() -> dict[str, Any]:
+    """The CPU parent: stride-8 conv stem, 4 blocks of width 192."""
+    return {"family": "transformer", "template_size": 64, "search_size": 128, "dim": 192,
+            "embed": {"kind": "stem", "channels": [32, 64]}, "blocks": _blocks(4, 3, 64, 768),
+            "head": {"channels": [96, 64]}}
+
+
+@register("vit_b16")
+def _vit_b16() -> dict[str, Any]:
+    """Published scale (OSTrack-256): ViT-B/16, 128/256 inputs."""
+    return {"family": "transformer", "template_size": 128, "search_size": 256, "dim": 768,
+            "embed": {"kind": "patch", "patch": 16}, "blocks": _blocks(12, 12, 64, 3072),
+            "head": {"channels": [256, 128]}}
+
+
+@register("hybrid_tiny")
+def _hybrid_tiny() -> dict[str, Any]:
+    return {"family": "hybrid", "template_size": 32, "search_size": 64, "dim": 32,
+            "backbone": _resnet([8, 16], [(16, 1, 1), (32, 2, 1)]), "blocks": _blocks(1, 2, 16, 64),
+            "head": {"channels": [16]}}
+
+
+@register("hybrid_small")
+def _hybrid_small() -> dict[str, Any]:
+    """The CPU parent: stride-8 ResNet then 3 encoder blocks of width 192."""
+    return {"family": "hybrid", "template_size": 64, "search_size": 128, "dim": 192,
+            "backbone": _resnet([24, 48], [(64, 1, 1), (128, 2, 2)]), "blocks": _blocks(3, 3, 64, 768),
+            "head": {"channels": [96, 64]}}
+
+
+@register("hybrid_r50")
+def _hybrid_r50() -> dict[str, Any]:
+    """Published scale (STARK-S50): ResNet-50 to layer3 and 6 encoder blocks of width 256."""
+    arch = _cnn_r50()
+    return {"family": "hybrid", "template_size": 128, "search_size": 256, "dim": 256,
+            "backbone": arch["backbone"], "blocks": _blocks(6, 8, 32, 2048), "head": {"channels": [256, 128]}}

@@ -1,0 +1,1 @@
+"""Structured pruning: soft masks on named prunable units, budgets, physical slicing, fine-tuning."""

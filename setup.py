@@ -1,0 +1,43 @@
+"""ament_python setup for light_tracker_ros (works with colcon and with plain pip)."""
+from glob import glob
+
+from setuptools import find_packages, setup
+
+PACKAGE = "light_tracker_ros"
+
+setup(
+    name=PACKAGE,
+    version="0.1.0",
+    packages=find_packages(exclude=["test", "test.*"]),
+    data_files=[
+        ("share/ament_index/resource_index/packages", [f"resource/{PACKAGE}"]),
+        (f"share/{PACKAGE}", ["package.xml"]),
+        (f"share/{PACKAGE}/launch", glob("launch/*.py")),
+        (f"share/{PACKAGE}/config", glob("config/*.yaml")),
+        (f"share/{PACKAGE}/config/train", glob("config/train/*.yaml")),
+        (f"share/{PACKAGE}/config/prune", glob("config/prune/*.yaml")),
+        (f"share/{PACKAGE}/models", glob("models/*.onnx") + glob("models/*.json")),
+    ],
+    install_requires=["setuptools", "numpy", "pyyaml"],
+    zip_safe=True,
+    maintainer="light_tracker_ros maintainers",
+    maintainer_email="maintainers@light-tracker-ros.invalid",
+    description="Light single-object trackers made by pruning, with a ROS 2 node.",
+    license="Apache-2.0",
+    tests_require=["pytest"],
+    entry_points={
+        "console_scripts": [
+            "tracker_node = light_tracker_ros.ros.tracker_node:main",
+            "sample_camera = light_tracker_ros.ros.sample_camera:main",
+            "demo = light_tracker_ros.cli.demo:main",
+            "fetch_data = light_tracker_ros.cli.fetch_data:main",
+            "build_pairs = light_tracker_ros.cli.build_pairs:main",
+            "train_tracker = light_tracker_ros.cli.train:main",
+            "export_tracker = light_tracker_ros.cli.export:main",
+            "evaluate_tracker = light_tracker_ros.cli.evaluate:main",
+            "prune_tracker = light_tracker_ros.cli.prune:main",
+            "benchmark_tracker = light_tracker_ros.cli.benchmark:main",
+            "compression_study = light_tracker_ros.cli.study:main",
+        ],
+    },
+)
