@@ -1,0 +1,1 @@
+"""Training: real-data pair synthesis, dataset readers, pair shards and the (DDP-ready) train loop."""
