@@ -17,7 +17,8 @@ setup(
         (f"share/{PACKAGE}/config/train", glob("config/train/*.yaml")),
         (f"share/{PACKAGE}/config/prune", glob("config/prune/*.yaml")),
         (f"share/{PACKAGE}/models", glob("models/*.onnx") + glob("models/*.json")),
-    ],
+    ] + [(f"share/{PACKAGE}/{folder.rstrip('/')}", glob(f"{folder}*.*")) for folder in sorted(glob("config/validation/*/"))]
+    + [(f"share/{PACKAGE}/config/validation", glob("config/validation/*.json"))],
     install_requires=["setuptools", "numpy", "pyyaml"],
     zip_safe=True,
     maintainer="light_tracker_ros maintainers",
@@ -32,6 +33,8 @@ setup(
             "demo = light_tracker_ros.cli.demo:main",
             "fetch_data = light_tracker_ros.cli.fetch_data:main",
             "build_pairs = light_tracker_ros.cli.build_pairs:main",
+            "build_validation = light_tracker_ros.cli.build_validation:main",
+            "build_heldout = light_tracker_ros.cli.build_heldout:main",
             "train_tracker = light_tracker_ros.cli.train:main",
             "export_tracker = light_tracker_ros.cli.export:main",
             "evaluate_tracker = light_tracker_ros.cli.evaluate:main",

@@ -23,3 +23,7 @@ class InvalidBoxError(TrackerError, ValueError):
 
 class NotInitializedError(TrackerError, RuntimeError):
     """update() was called before init()."""
+
+
+class DatasetError(TrackerError):
+    """A sequence or dataset on disk is missing, unreadable or inconsistent (the message names the file)."""

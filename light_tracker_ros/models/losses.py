@@ -81,4 +81,5 @@ def tracking_loss(outputs: tuple[torch.Tensor, torch.Tensor, torch.Tensor], boxe
     l1 = F.l1_loss(pred, boxes)
     giou = giou_loss(pred, boxes)
     total = weights.focal * focal + weights.l1 * l1 + weights.giou * giou
-    return total, {"focal": float(focal), "l1": float(l1), "giou": float(giou), "total": float(total)}
+    parts = {"focal": focal.item(), "l1": l1.item(), "giou": giou.item(), "total": total.item()}
+    return total, parts

@@ -13,6 +13,8 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from light_tracker_ros.core.errors import DatasetError
+
 MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 STD = np.array([0.229, 0.224, 0.225], np.float32)
 
@@ -29,14 +31,23 @@ class PairArrays:
         return len(self.boxes)
 
     def save(self, path: str | Path) -> None:
-        """Write the pairs to a ``.npz`` file (uncompressed, memory-mappable members)."""
-        np.savez(path, templates=self.templates, searches=self.searches, boxes=self.boxes)
+        """Write the pairs to a folder of three ``.npy`` files (memory-mappable)."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        np.save(path / "templates.npy", self.templates)
+        np.save(path / "searches.npy", self.searches)
+        np.save(path / "boxes.npy", self.boxes.astype(np.float32))
 
     @classmethod
-    def load(cls, path: str | Path) -> "PairArrays":
-        """Read pairs written by :meth:`save`."""
-        with np.load(path) as data:
-            return cls(data["templates"], data["searches"], data["boxes"].astype(np.float32))
+    def load(cls, path: str | Path, mmap: bool = True) -> "PairArrays":
+        """Read pairs written by :meth:`save` (memory-mapped by default)."""
+        path = Path(path)
+        mode = "r" if mmap else None
+        try:
+            return cls(np.load(path / "templates.npy", mmap_mode=mode), np.load(path / "searches.npy", mmap_mode=mode),
+                       np.load(path / "boxes.npy").astype(np.float32))
+        except OSError as exc:
+            raise DatasetError(f"pair folder {path} cannot be read ({exc}); build it with build_pairs") from exc
 
     @classmethod
     def concat(cls, parts: list["PairArrays"]) -> "PairArrays":
@@ -84,8 +95,8 @@ class PairDataset(Dataset):
         return len(self.pairs)
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        template = self.pairs.templates[index]
-        search = self.pairs.searches[index]
+        template = np.asarray(self.pairs.templates[index])
+        search = np.asarray(self.pairs.searches[index])
         box = self.pairs.boxes[index].copy()
         if self.augment:
             template, search, box = self._augment(template, search, box)

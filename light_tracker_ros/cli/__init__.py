@@ -1,0 +1,1 @@
+"""Small console scripts (demo, benchmarks, data and pipeline stages)."""

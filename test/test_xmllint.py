@@ -1,0 +1,23 @@
+"""package.xml is well-formed format 3 with the elements ament and rosdep rely on (the ament_xmllint check)."""
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.linter
+def test_package_xml() -> None:
+    """Format 3, name matches the package, required elements present, build type ament_python."""
+    root = ET.parse(ROOT / "package.xml").getroot()
+    assert root.tag == "package" and root.get("format") == "3"
+    assert root.findtext("name") == "light_tracker_ros"
+    for tag in ("version", "description", "maintainer", "license"):
+        assert (root.findtext(tag) or "").strip(), f"package.xml lacks <{tag}>"
+    assert root.find("maintainer").get("email")
+    assert root.findtext("export/build_type") == "ament_python"
+    depends = {e.text for e in root if e.tag.endswith("depend")}
+    for needed in ("rclpy", "sensor_msgs", "std_msgs", "geometry_msgs", "diagnostic_msgs", "std_srvs",
+                   "vision_msgs", "cv_bridge", "python3-numpy", "python3-opencv"):
+        assert needed in depends, f"package.xml does not depend on {needed}"
