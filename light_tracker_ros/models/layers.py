@@ -73,13 +73,20 @@ class Bottleneck(nn.Module):
 
 
 class Attention(nn.Module):
-    """Multi-head self-attention with per-head prunable gates; heads may be removed physically."""
+    """
+    Multi-head self-attention with prunable heads (``gate``) and head dimensions (``dim_gate``).
 
-    def __init__(self, dim: int, heads: int, head_dim: int) -> None:
+    ``dim_gate`` scales dimension j of q, k and v in every head alike; ``scale`` (default head_dim ** -0.5)
+    is explicit so that a model whose head_dim was pruned keeps its parent's attention temperature.
+    """
+
+    def __init__(self, dim: int, heads: int, head_dim: int, scale: float | None = None) -> None:
         super().__init__()
         self.heads = heads
         self.head_dim = head_dim
+        self.scale = head_dim ** -0.5 if scale is None else float(scale)
         self.qkv = nn.Linear(dim, 3 * heads * head_dim)
+        self.dim_gate = Gate(head_dim, dim=-1)
         self.gate = Gate(heads, dim=1)
         self.proj = nn.Linear(heads * head_dim, dim)
 
@@ -87,8 +94,8 @@ class Attention(nn.Module):
         """Attend over all tokens of x (B, N, dim)."""
         b, n, _ = x.shape
         qkv = self.qkv(x).reshape(b, n, 3, self.heads, self.head_dim).permute(2, 0, 3, 1, 4)
-        q, k, v = qkv[0], qkv[1], qkv[2]
-        attn = torch.softmax((q * self.head_dim ** -0.5) @ k.transpose(-2, -1), dim=-1)
+        q, k, v = self.dim_gate(qkv[0]), self.dim_gate(qkv[1]), self.dim_gate(qkv[2])
+        attn = torch.softmax((q * self.scale) @ k.transpose(-2, -1), dim=-1)
         y = self.gate(attn @ v)
         return self.proj(y.transpose(1, 2).reshape(b, n, self.heads * self.head_dim))
 
@@ -110,10 +117,10 @@ class Mlp(nn.Module):
 class TransformerBlock(nn.Module):
     """Pre-norm transformer block: x + attn(norm(x)), then x + mlp(norm(x))."""
 
-    def __init__(self, dim: int, heads: int, head_dim: int, mlp: int) -> None:
+    def __init__(self, dim: int, heads: int, head_dim: int, mlp: int, scale: float | None = None) -> None:
         super().__init__()
         self.norm1 = nn.LayerNorm(dim)
-        self.attn = Attention(dim, heads, head_dim)
+        self.attn = Attention(dim, heads, head_dim, scale)
         self.norm2 = nn.LayerNorm(dim)
         self.mlp = Mlp(dim, mlp)
 

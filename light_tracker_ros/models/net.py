@@ -10,6 +10,7 @@ from torch import nn
 from light_tracker_ros.models.backbone import ResNetBackbone, StemConv
 from light_tracker_ros.models.head import CenterHead, depthwise_xcorr
 from light_tracker_ros.models.layers import TransformerBlock, conv_bn
+from light_tracker_ros.models.pair_forward import pair_forward
 
 
 class TrackerNet(nn.Module):
@@ -45,8 +46,9 @@ class SiameseCNN(TrackerNet):
 
     def forward_features(self, template: torch.Tensor, search: torch.Tensor) -> torch.Tensor:
         """Correlate template features over search features, channel by channel."""
-        kernel = self.adjust_template(self.backbone(template))
-        feat = self.adjust_search(self.backbone(search))
+        template, search = pair_forward(self.backbone, [template, search])
+        kernel = self.adjust_template(template)
+        feat = self.adjust_search(search)
         return depthwise_xcorr(feat, kernel)
 
 
@@ -57,11 +59,12 @@ def _grid(size: int, stride: int) -> int:
 class TokenFusion(nn.Module):
     """Joint attention over template and search tokens, with learned position and type embeddings."""
 
-    def __init__(self, dim: int, blocks: list[dict[str, int]], template_cells: int, search_cells: int) -> None:
+    def __init__(self, dim: int, blocks: list[dict[str, Any]], template_cells: int, search_cells: int) -> None:
         super().__init__()
         self.pos_template = nn.Parameter(torch.randn(1, template_cells, dim) * 0.02)
         self.pos_search = nn.Parameter(torch.randn(1, search_cells, dim) * 0.02)
-        self.blocks = nn.Sequential(*[TransformerBlock(dim, b["heads"], b["head_dim"], b["mlp"]) for b in blocks])
+        self.blocks = nn.Sequential(*[TransformerBlock(dim, b["heads"], b["head_dim"], b["mlp"], b.get("scale"))
+                                      for b in blocks])
         self.norm = nn.LayerNorm(dim)
 
     def forward(self, template: torch.Tensor, search: torch.Tensor) -> torch.Tensor:
@@ -113,7 +116,7 @@ class OneStreamViT(TrackerNet):
 
     def forward_features(self, template: torch.Tensor, search: torch.Tensor) -> torch.Tensor:
         """Embed both images, attend jointly, return the search token map."""
-        return self.fusion(self.embed(template), self.embed(search))
+        return self.fusion(*pair_forward(self.embed.layers, [template, search]))
 
 
 class HybridTransformer(TrackerNet):
@@ -133,7 +136,8 @@ class HybridTransformer(TrackerNet):
 
     def forward_features(self, template: torch.Tensor, search: torch.Tensor) -> torch.Tensor:
         """Backbone both images, project to tokens, encode jointly, return the search map."""
-        return self.fusion(self.project(self.backbone(template)), self.project(self.backbone(search)))
+        template, search = pair_forward(self.backbone, [template, search])
+        return self.fusion(self.project(template), self.project(search))
 
 
 FAMILY_CLASSES: dict[str, type[TrackerNet]] = {

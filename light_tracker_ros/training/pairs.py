@@ -65,10 +65,11 @@ def synthetic_pairs(n: int, template_size: int, search_size: int, seed: int = 0)
     for i in range(n):
         color = rng.integers(0, 255, 3).tolist()
         size = rng.uniform(0.18, 0.32)
+        search_size_change = rng.uniform(0.7, 1.4)  # the object's scale in the search crop varies on its own
         for canvas, side, centre in ((templates[i], template_size, (0.5, 0.5)),
                                      (searches[i], search_size, tuple(rng.uniform(0.3, 0.7, 2)))):
             canvas[:] = rng.integers(0, 80, (side, side, 3), dtype=np.uint8)
-            scale = size * (2.0 if side == template_size else 1.0) * side
+            scale = size * (2.0 if side == template_size else search_size_change) * side
             axes = (max(int(scale / 2), 2), max(int(scale / 2.6), 2))
             cv2.ellipse(canvas, (int(centre[0] * side), int(centre[1] * side)), axes, 0, 0, 360, color, -1)
             if side == search_size:

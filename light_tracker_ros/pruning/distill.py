@@ -1,0 +1,78 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""
+Fine-tuning loss of a pruned child: the tracking loss plus distillation from its parent.
+
+Score map: BCE between the child's logits and the parent's probabilities (both divided by a temperature).
+Boxes: L1 between the child's and the parent's size and offset maps, weighted by the parent's score map so
+that the cells where the parent sees the target count most. Features (optional): MSE between the fused maps,
+which have the same width in parent and child because residual-stream widths are never pruned.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from light_tracker_ros.models.losses import tracking_loss
+from light_tracker_ros.models.net import TrackerNet
+
+Outputs = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
+
+
+@dataclass(frozen=True)
+class DistillWeights:
+    """Weights of the three distillation terms and the score-map temperature."""
+
+    score: float = 1.0
+    box: float = 1.0
+    features: float = 0.0
+    temperature: float = 1.0
+
+
+class FeatureTap(nn.Module):
+    """Wraps a TrackerNet so one forward (the one DDP synchronises) returns its outputs and fused features."""
+
+    def __init__(self, net: TrackerNet) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, template: torch.Tensor, search: torch.Tensor) -> tuple[Outputs, torch.Tensor]:
+        """Head outputs and the (B, C, H, W) fused map."""
+        feat = self.net.forward_features(template, search)
+        return self.net.head(feat), feat
+
+
+def distillation_loss(student: Outputs, teacher: Outputs, weights: DistillWeights,
+                      student_feat: torch.Tensor | None = None, teacher_feat: torch.Tensor | None = None
+                      ) -> tuple[torch.Tensor, dict[str, float]]:
+    """Weighted sum of the score, box and feature terms (see the module docstring) and their values."""
+    s_logits, s_size, s_offset = student
+    t_logits, t_size, t_offset = (t.detach() for t in teacher)
+    temp = weights.temperature
+    score = F.binary_cross_entropy_with_logits(s_logits / temp, torch.sigmoid(t_logits / temp))
+    w = torch.sigmoid(t_logits)
+    w = w / w.sum(dim=(2, 3), keepdim=True).clamp(min=1e-6)
+    box = sum(((s - t).abs() * w).sum(dim=(2, 3)).mean() for s, t in ((s_size, t_size), (s_offset, t_offset)))
+    total = weights.score * score + weights.box * box
+    parts = {"kd_score": score.item(), "kd_box": box.item()}
+    if weights.features > 0 and student_feat is not None and teacher_feat is not None:
+        feat = F.mse_loss(student_feat, teacher_feat.detach())
+        total = total + weights.features * feat
+        parts["kd_features"] = feat.item()
+    return total, parts
+
+
+def finetune_loss(student: nn.Module, teacher: TrackerNet, template: torch.Tensor, search: torch.Tensor,
+                  boxes: torch.Tensor, weights: DistillWeights) -> tuple[torch.Tensor, dict[str, float]]:
+    """Tracking loss plus distillation; ``student`` is a FeatureTap (possibly inside DDP)."""
+    s_out, s_feat = student(template, search)
+    with torch.no_grad():
+        t_feat = teacher.forward_features(template, search)
+        t_out = teacher.head(t_feat)
+    track, parts = tracking_loss(s_out, boxes)
+    kd, kd_parts = distillation_loss(s_out, t_out, weights, s_feat, t_feat)
+    total = track + kd
+    return total, {**parts, **kd_parts, "total": total.item()}

@@ -1,0 +1,55 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""Loading the model to prune: an exported ``.onnx`` + card, a torch checkpoint, or a registered variant."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from light_tracker_ros.core.errors import ModelFileError
+from light_tracker_ros.core.model_card import ModelCard, card_path_for, resolve_model
+from light_tracker_ros.models.net import TrackerNet, build_model
+
+
+def load_parent(source: str, models_dir: str | Path | None = None) -> tuple[TrackerNet, str]:
+    """
+    Load the parent network (eval mode) and return it with its name.
+
+    ``source`` is a ``.pt``/``.pth`` checkpoint ``{"architecture": ..., "model": state_dict}`` (your own file:
+    it is unpickled), a ``.onnx`` path or model name in ``models/`` (rebuilt from its card's architecture and
+    filled from the ONNX initializers), or ``variant:NAME`` for a randomly initialised registered variant
+    (smoke tests and latency benchmarks only).
+
+    :raises ModelFileError: the file is missing, unreadable, or its weights do not fit its architecture.
+    """
+    if source.startswith("variant:"):
+        from light_tracker_ros.models.registry import architecture
+        name = source.split(":", 1)[1]
+        try:
+            return build_model(architecture(name)).eval(), name
+        except KeyError as exc:
+            raise ModelFileError(f"parent {source!r}: {exc.args[0]}") from exc
+    path = Path(source).expanduser()
+    if path.suffix in (".pt", ".pth"):
+        if not path.exists():
+            raise ModelFileError(f"parent checkpoint {path} does not exist")
+        ckpt = torch.load(path, map_location="cpu", weights_only=False)
+        if not isinstance(ckpt, dict) or "architecture" not in ckpt or "model" not in ckpt:
+            raise ModelFileError(f"parent checkpoint {path} must hold {{'architecture': ..., 'model': state_dict}}")
+        return _filled(build_model(ckpt["architecture"]), ckpt["model"], path), path.stem
+    from light_tracker_ros.backends.torch_backend import state_dict_from_onnx
+    onnx_path = resolve_model(source, models_dir)
+    card = ModelCard.load(card_path_for(onnx_path))
+    return _filled(build_model(card.architecture), state_dict_from_onnx(onnx_path), onnx_path), card.name
+
+
+def _filled(model: TrackerNet, state: dict[str, torch.Tensor], source: Path) -> TrackerNet:
+    wanted = model.state_dict()
+    bad = [k for k, v in wanted.items() if not k.endswith("num_batches_tracked")
+           and (k not in state or tuple(state[k].shape) != tuple(v.shape))]
+    if bad:
+        raise ModelFileError(f"{source}: {len(bad)} tensors are missing or mis-shaped for its architecture "
+                             f"(first: {bad[:3]}); re-export the model with light_tracker_ros.models.export")
+    model.load_state_dict({k: state.get(k, v) for k, v in wanted.items()})
+    return model.eval()

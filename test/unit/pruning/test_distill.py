@@ -1,0 +1,51 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""Distilled fine-tuning: the loss falls in a few steps and the child moves towards its parent."""
+from __future__ import annotations
+
+import random
+
+import torch
+from prune_fixtures import inputs, tiny_model
+
+from light_tracker_ros.core.config import from_mapping
+from light_tracker_ros.pruning.config import PruneConfig
+from light_tracker_ros.pruning.data import StepBatches
+from light_tracker_ros.pruning.distill import DistillWeights, distillation_loss
+from light_tracker_ros.pruning.finetune import finetune
+from light_tracker_ros.pruning.plan import make_plan
+from light_tracker_ros.pruning.slicing import replay_plan
+from light_tracker_ros.pruning.units import build_unit_map
+from light_tracker_ros.training.pairs import synthetic_pairs
+
+
+class FixedBatch(StepBatches):
+    """The same batch at every step, so the loss must fall."""
+
+    def batch(self, step: int, stream: int = 0):
+        return super().batch(0, stream)
+
+
+def test_distillation_is_zero_for_identical_outputs() -> None:
+    parent = tiny_model("cnn_tiny")
+    with torch.no_grad():
+        out = parent(*inputs(parent))
+    loss, parts = distillation_loss(out, out, DistillWeights(score=0.0, box=1.0))
+    assert loss.item() == 0.0 and parts["kd_box"] == 0.0
+
+
+def test_distillation_loss_decreases_in_a_few_steps(variant: str) -> None:
+    parent = tiny_model(variant)
+    unit_map = build_unit_map(parent)
+    rng = random.Random(0)
+    child = replay_plan(parent, make_plan(unit_map, {g.name: sorted(rng.sample(range(g.units), max(1, g.units // 2)))
+                                                     for g in unit_map.groups}, 0.5, "global"))
+    arch = parent.architecture
+    pairs = synthetic_pairs(4, arch["template_size"], arch["search_size"])
+    cfg = from_mapping(PruneConfig, {"family": parent.family, "finetune_steps": 8, "finetune_lr": 3e-3,
+                                     "distill_features": 0.1, "grad_clip": 0.0})
+    history = finetune(child, parent, FixedBatch(pairs, range(4), 4), cfg, stream=1)
+    assert {"kd_score", "kd_box", "kd_features", "focal"} <= set(history[0])
+    assert history[-1]["total"] < 0.9 * history[0]["total"]
+    kd = [h["kd_score"] + h["kd_box"] for h in history]
+    assert kd[-1] < kd[0]
