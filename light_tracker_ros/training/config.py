@@ -26,4 +26,6 @@ class TrainConfig:
     val_every: int = spec(500, "steps between validations", min=1)
     val_size: int = spec(1024, "held-out pairs used per validation", min=1)
     augment: bool = spec(True, "colour jitter, grey and flips")
+    precision: str = spec("bf16", "forward-pass precision: bf16 autocast (fast on CPUs with AVX512-BF16/AMX) or fp32",
+                          choices=("bf16", "fp32"))
     seed: int = spec(0, "random seed")

@@ -98,6 +98,7 @@ def train(cfg: TrainConfig, run_dir: Path | None = None, model: TrackerNet | Non
         state = ckpt["state"]
         if info.is_main:
             log.info("resumed %s at step %d (%.1f min)", last, state["step"], state["minutes"])
+    state["world_size"] = info.world_size
     pairs = resolve_pairs(cfg.pairs)
     val_pairs = resolve_pairs(cfg.val_pairs) if cfg.val_pairs else None
     dataset = PairDataset(pairs, augment=cfg.augment, seed=cfg.seed + 1000 * info.rank + state["step"])
@@ -119,7 +120,9 @@ def train(cfg: TrainConfig, run_dir: Path | None = None, model: TrackerNet | Non
             step = state["step"]
             for group in optimizer.param_groups:
                 group["lr"] = lr_at(step, cfg, state["minutes"])
-            loss, parts = tracking_loss(ddp_model(template, search), boxes)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.precision == "bf16"):
+                outputs = ddp_model(template, search)
+            loss, parts = tracking_loss(tuple(o.float() for o in outputs), boxes)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if cfg.grad_clip > 0:
