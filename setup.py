@@ -9,6 +9,7 @@ setup(
     name=PACKAGE,
     version="0.1.0",
     packages=find_packages(exclude=["test", "test.*"]),
+    package_data={"light_tracker_ros.ros": ["data/*.avi", "data/*.json"]},
     data_files=[
         ("share/ament_index/resource_index/packages", [f"resource/{PACKAGE}"]),
         (f"share/{PACKAGE}", ["package.xml"]),
@@ -31,6 +32,7 @@ setup(
             "tracker_node = light_tracker_ros.ros.tracker_node:main",
             "sample_camera = light_tracker_ros.ros.sample_camera:main",
             "demo = light_tracker_ros.cli.demo:main",
+            "benchmark_node = light_tracker_ros.cli.benchmark_node:main",
             "fetch_data = light_tracker_ros.cli.fetch_data:main",
             "build_pairs = light_tracker_ros.cli.build_pairs:main",
             "build_validation = light_tracker_ros.cli.build_validation:main",

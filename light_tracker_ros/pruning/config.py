@@ -43,6 +43,8 @@ class PruneConfig:
                               min=0.0)
     distill_features: float = spec(0.0, "weight of the fused-feature distillation (MSE)", min=0.0)
     distill_temperature: float = spec(1.0, "temperature of the score-map distillation", min=0.05, max=20.0)
+    precision: str = spec("bf16", "forward-pass precision of search and fine-tuning (bf16 autocast or fp32)",
+                          choices=("bf16", "fp32"))
     checkpoint_every: int = spec(200, "steps between checkpoints", min=1)
     latency_runs: int = spec(30, "timed ONNX Runtime runs (1 thread) for the card's latency", min=0)
 

@@ -66,12 +66,21 @@ def distillation_loss(student: Outputs, teacher: Outputs, weights: DistillWeight
 
 
 def finetune_loss(student: nn.Module, teacher: TrackerNet, template: torch.Tensor, search: torch.Tensor,
-                  boxes: torch.Tensor, weights: DistillWeights) -> tuple[torch.Tensor, dict[str, float]]:
-    """Tracking loss plus distillation; ``student`` is a FeatureTap (possibly inside DDP)."""
-    s_out, s_feat = student(template, search)
-    with torch.no_grad():
-        t_feat = teacher.forward_features(template, search)
-        t_out = teacher.head(t_feat)
+                  boxes: torch.Tensor, weights: DistillWeights, precision: str = "fp32"
+                  ) -> tuple[torch.Tensor, dict[str, float]]:
+    """Tracking loss plus distillation; ``student`` is a FeatureTap (possibly inside DDP).
+
+    With ``precision='bf16'`` both forward passes run under bf16 autocast; the losses are computed in fp32.
+    """
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+        s_out, s_feat = student(template, search)
+        with torch.no_grad():
+            t_feat = teacher.forward_features(template, search)
+            t_out = teacher.head(t_feat)
+    s_out = tuple(o.float() for o in s_out)
+    t_out = tuple(o.float() for o in t_out)
+    s_feat = None if s_feat is None else s_feat.float()
+    t_feat = t_feat.float()
     track, parts = tracking_loss(s_out, boxes)
     kd, kd_parts = distillation_loss(s_out, t_out, weights, s_feat, t_feat)
     total = track + kd

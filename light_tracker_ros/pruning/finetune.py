@@ -48,7 +48,7 @@ def finetune(child: TrackerNet, teacher: TrackerNet, batches: StepBatches, cfg: 
         for group in optimizer.param_groups:
             group["lr"] = lr
         template, search, boxes = batches.batch(step, stream=stream)
-        loss, parts = finetune_loss(net, teacher, template, search, boxes, weights)
+        loss, parts = finetune_loss(net, teacher, template, search, boxes, weights, cfg.precision)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if cfg.grad_clip > 0:

@@ -52,7 +52,9 @@ def search_masks(model: TrackerNet, batches: StepBatches, cfg: PruneConfig, info
                initial=start_step, total=cfg.search_steps, leave=False)
     for step in bar:
         template, search, boxes = batches.batch(step, stream=0)
-        loss, _ = tracking_loss(net(template, search), boxes)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.precision == "bf16"):
+            outputs = net(template, search)
+        loss, _ = tracking_loss(tuple(o.float() for o in outputs), boxes)
         penalty = l1_penalty(model, unit_map, cfg.penalties)
         optimizer.zero_grad(set_to_none=True)
         (loss + penalty).backward()

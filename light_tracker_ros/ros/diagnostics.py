@@ -1,0 +1,147 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""Counters and latency windows of the tracker node, reported as a REP-107 DiagnosticStatus about once a second."""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from diagnostic_msgs.msg import DiagnosticStatus, KeyValue
+
+from light_tracker_ros.core.types import TrackState
+from light_tracker_ros.ros.stats import Window, fmt
+
+# per-frame latencies, in milliseconds: conversion of the message, the three tracker stages, everything from
+# receiving the message to publishing the box (in_node), publish time minus image stamp (end_to_end), and
+# end_to_end minus inference (node_overhead)
+STAGES = ("convert", "preprocess", "inference", "postprocess", "in_node", "end_to_end", "node_overhead")
+
+
+@dataclass
+class TrackingStatus:
+    """What the node knows about the model and the target, for the report."""
+
+    model: str = ""
+    card: Any = None
+    backend: str = ""
+    pending_model: str = ""
+    state: TrackState = TrackState.IDLE
+    score: float = float("nan")
+    box: tuple = ()
+    track_id: str = ""
+    enabled: bool = True
+    swaps: int = 0
+    load_failures: int = 0
+    last_error: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class NodeStats:
+    """Thread-safe frame counters, rejections by kind and latency windows of the node."""
+
+    def __init__(self, window: int = 300) -> None:
+        self._lock = threading.Lock()
+        self.windows = {stage: Window(window) for stage in STAGES}
+        self.processed = 0
+        self.rejected: dict[str, int] = {}
+        self.consecutive_failures = 0
+        self.missed = 0
+        self._last_sequence: dict[bytes, int] = {}
+        self._last_time = time.monotonic()
+        self._last_counts = (0, 0)
+
+    def frame_done(self, timings: dict[str, float]) -> None:
+        """Record one processed frame and its stage latencies (ms; missing stages are left out)."""
+        with self._lock:
+            self.processed += 1
+            self.consecutive_failures = 0
+            for stage, value in timings.items():
+                self.windows[stage].add(value)
+
+    def count_gap(self, info: dict) -> None:
+        """Count frames lost before the node (queue overflow or network) from publication sequence gaps."""
+        sequence, gid = info.get("publication_sequence_number"), info.get("publisher_gid")
+        if not sequence or gid is None:
+            return  # this middleware does not number publications
+        key = bytes(gid.get("data", b"")) if isinstance(gid, dict) else bytes(gid)
+        with self._lock:
+            last = self._last_sequence.get(key)
+            if last is not None and sequence > last + 1:
+                self.missed += sequence - last - 1
+            self._last_sequence[key] = sequence
+
+    def reject(self, kind: str, failure: bool = True) -> None:
+        """Count one rejected input of ``kind``; ``failure`` frames count toward the ERROR level."""
+        with self._lock:
+            self.rejected[kind] = self.rejected.get(kind, 0) + 1
+            if failure:
+                self.consecutive_failures += 1
+
+    def rates(self, received: int) -> tuple[float, float]:
+        """Input and processing rates in Hz since the previous call."""
+        now = time.monotonic()
+        with self._lock:
+            dt = max(now - self._last_time, 1e-6)
+            rates = ((received - self._last_counts[0]) / dt, (self.processed - self._last_counts[1]) / dt)
+            self._last_time, self._last_counts = now, (received, self.processed)
+        return rates
+
+    def latency_values(self) -> dict[str, float]:
+        """``latency_<stage>_<p50|p95|max>_ms`` for every stage."""
+        with self._lock:
+            out = {}
+            for stage, window in self.windows.items():
+                for key, value in window.summary().items():
+                    out[f"latency_{stage}_{key}_ms"] = value
+        return out
+
+
+def build_status(name: str, stats: NodeStats, status: TrackingStatus, received: int, dropped: int,
+                 expected_rate: float, max_failures: int) -> DiagnosticStatus:
+    """Build the node's DiagnosticStatus: level, one-line message and the values listed in the README."""
+    input_rate, processing_rate = stats.rates(received)
+    level, problems = DiagnosticStatus.OK, []
+    if status.card is None:
+        level = DiagnosticStatus.ERROR
+        problems.append(f"no model loaded ({status.last_error or 'set the model parameter'})")
+    if stats.consecutive_failures >= max_failures:
+        level = DiagnosticStatus.ERROR
+        problems.append(f"{stats.consecutive_failures} frames failed in a row")
+    if level != DiagnosticStatus.ERROR:
+        if received == 0 or input_rate == 0.0:
+            level, problems = DiagnosticStatus.WARN, problems + ["no images received"]
+        elif expected_rate > 0 and processing_rate < expected_rate:
+            level = DiagnosticStatus.WARN
+            problems.append(f"processing rate {processing_rate:.1f} Hz below expected {expected_rate:.1f} Hz")
+        if status.state == TrackState.LOST:
+            level, problems = DiagnosticStatus.WARN, problems + ["target lost"]
+    summary = "paused" if not status.enabled else status.state.value
+    card = status.card
+    values: dict[str, Any] = {
+        "model": status.model, "model_family": card.family if card else "", "model_variant": card.variant if card
+        else "", "model_budget": card.budget if card and card.budget is not None else "none",
+        "backend": status.backend, "pending_model": status.pending_model or "none",
+        "input_rate_hz": input_rate, "processing_rate_hz": processing_rate,
+        "frames_received": received, "frames_processed": stats.processed, "frames_dropped": dropped,
+        "frames_missed": stats.missed,
+        "frames_rejected": sum(stats.rejected.values()), "consecutive_failures": stats.consecutive_failures,
+        "tracking_state": status.state.value, "enabled": status.enabled, "score": status.score,
+        "box_xywh": ",".join(f"{v:.1f}" for v in status.box) if status.box else "none",
+        "track_id": status.track_id or "none", "model_swaps": status.swaps, "model_load_failures":
+        status.load_failures, "last_error": status.last_error or "none",
+        "torch_imported": "torch" in sys.modules,
+    }
+    values.update({f"rejected_{kind}": count for kind, count in sorted(stats.rejected.items())})
+    values.update(stats.latency_values())
+    values.update(status.extra)
+    message = "; ".join([summary] + problems)
+    return DiagnosticStatus(level=level, name=name, message=message, hardware_id=status.model,
+                            values=[KeyValue(key=k, value=fmt(v)) for k, v in values.items()])
+
+
+def status_values(status: DiagnosticStatus) -> dict[str, str]:
+    """Return the values of a DiagnosticStatus as a dict (for monitors and tests)."""
+    return {kv.key: kv.value for kv in status.values}

@@ -1,0 +1,113 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""
+ROS parameters of the tracker node: TrackerConfig fields plus ROS-only settings, declared from one metadata.
+
+Every field of :class:`~light_tracker_ros.core.config.TrackerConfig` and of :class:`NodeConfig` becomes a
+parameter of the same name, with its help text as description and its min/max as a range; choices go into
+``additional_constraints`` and are checked by :func:`check_updates`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
+
+from light_tracker_ros.core.config import TrackerConfig, check_field, spec
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    """ROS-only settings of the tracker node: topics, QoS, initialisation, debug output and diagnostics."""
+
+    models_dir: str = spec("", "folder searched for model names; empty = installed share/light_tracker_ros/models")
+    model_load_timeout: float = spec(60.0, "seconds a model (re)load may take before the change is rejected",
+                                     min=1.0, max=600.0)
+    image_topic: str = spec("image", "input image topic (sensor_msgs/Image)")
+    image_transport: str = spec("raw", "'raw' subscribes to image_topic; 'compressed' to image_topic/compressed "
+                                "(sensor_msgs/CompressedImage, jpeg or png)", choices=("raw", "compressed"))
+    qos_reliability: str = spec("best_effort", "reliability of the image subscription (REP-2003 sensor data: "
+                                "best_effort; it also accepts reliable publishers)",
+                                choices=("best_effort", "reliable"))
+    qos_depth: int = spec(5, "history depth of the image subscription", min=1, max=100)
+    click_topic: str = spec("image_mouse_left", "geometry_msgs/Point clicks in pixels, taken as a box centre "
+                            "(rqt_image_view publishes <image topic>_mouse_left); empty = off")
+    click_box_width: int = spec(64, "width in pixels of the box centred on a click", min=4, max=4096)
+    click_box_height: int = spec(64, "height in pixels of the box centred on a click", min=4, max=4096)
+    handoff_topic: str = spec("", "vision_msgs/Detection2DArray of a detector: its best detection of target_class "
+                              "initialises the tracker whenever no target is tracked; empty = off")
+    target_class: str = spec("", "class_id accepted from ~/init_detection and the hand-off; empty = any class")
+    min_detection_score: float = spec(0.5, "hand-off ignores detections scored below this", min=0.0, max=1.0)
+    publish_debug_image: bool = spec(True, "publish ~/debug_image (frame with the box) while somebody subscribes")
+    expected_rate: float = spec(0.0, "processing rate in Hz under which diagnostics warn; 0 = no check",
+                                min=0.0, max=1000.0)
+    diagnostics_period: float = spec(1.0, "seconds between /diagnostics messages", min=0.1, max=60.0)
+    max_consecutive_failures: int = spec(5, "failed frames in a row after which diagnostics report ERROR",
+                                         min=1, max=10000)
+
+
+TRACKER_KEYS = tuple(f.name for f in dataclasses.fields(TrackerConfig))
+NODE_KEYS = tuple(f.name for f in dataclasses.fields(NodeConfig))
+# changing these needs new subscriptions or timers: set them at start-up (launch, YAML, --ros-args)
+READ_ONLY = frozenset({"image_topic", "image_transport", "qos_reliability", "qos_depth", "click_topic",
+                       "handoff_topic", "diagnostics_period"})
+# changing these loads a new model beside the running one
+RELOAD_KEYS = frozenset({"model", "backend", "num_threads", "models_dir"})
+
+
+def descriptor(cls: type, field: dataclasses.Field) -> ParameterDescriptor:
+    """Build a ParameterDescriptor from a config field's metadata (description, range, choices, read-only)."""
+    meta = field.metadata
+    kind = typing.get_type_hints(cls)[field.name]
+    desc = ParameterDescriptor(description=meta.get("help", ""), read_only=field.name in READ_ONLY)
+    lo, hi = meta.get("min"), meta.get("max")
+    if kind is float and lo is not None and hi is not None:
+        desc.floating_point_range = [FloatingPointRange(from_value=float(lo), to_value=float(hi), step=0.0)]
+    elif kind is int and lo is not None and hi is not None:
+        desc.integer_range = [IntegerRange(from_value=int(lo), to_value=int(hi), step=1)]
+    if meta.get("choices"):
+        desc.additional_constraints = "one of: " + ", ".join(meta["choices"])
+    return desc
+
+
+def declare(node: Node) -> tuple[TrackerConfig, NodeConfig]:
+    """Declare every parameter on ``node`` (overrides from YAML/launch apply) and return both configs."""
+    for cls, default in ((TrackerConfig, TrackerConfig()), (NodeConfig, NodeConfig())):
+        for field in dataclasses.fields(cls):
+            node.declare_parameter(field.name, getattr(default, field.name), descriptor(cls, field))
+    values = {name: node.get_parameter(name).value for name in TRACKER_KEYS + NODE_KEYS}
+    tracker = TrackerConfig(**{k: check_field(TrackerConfig, k, values[k]) for k in TRACKER_KEYS})
+    ros = NodeConfig(**{k: check_field(NodeConfig, k, values[k]) for k in NODE_KEYS})
+    return tracker, ros
+
+
+def check_updates(params: Iterable[Parameter], tracker: TrackerConfig,
+                  ros: NodeConfig) -> tuple[TrackerConfig, NodeConfig]:
+    """Apply parameter changes to copies of both configs; raise ConfigError naming the bad value."""
+    tracker_updates: dict[str, Any] = {}
+    ros_updates: dict[str, Any] = {}
+    for param in params:
+        if param.name in TRACKER_KEYS:
+            tracker_updates[param.name] = check_field(TrackerConfig, param.name, param.value)
+        elif param.name in NODE_KEYS:
+            ros_updates[param.name] = check_field(NodeConfig, param.name, param.value)
+    return dataclasses.replace(tracker, **tracker_updates), dataclasses.replace(ros, **ros_updates)
+
+
+def needs_reload(old: tuple[TrackerConfig, NodeConfig], new: tuple[TrackerConfig, NodeConfig]) -> bool:
+    """Tell whether the change touches the model, backend, thread count or models folder."""
+    return any(getattr(old[0], k, None) != getattr(new[0], k, None) or getattr(old[1], k, None) !=
+               getattr(new[1], k, None) for k in RELOAD_KEYS)
+
+
+def image_qos(config: NodeConfig) -> QoSProfile:
+    """Return the QoS profile of the image subscription: keep-last ``qos_depth`` with the configured reliability."""
+    reliability = (ReliabilityPolicy.RELIABLE if config.qos_reliability == "reliable"
+                   else ReliabilityPolicy.BEST_EFFORT)
+    return QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=config.qos_depth, reliability=reliability)

@@ -1,0 +1,110 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""The node as its own process: tracking across processes, no torch with ONNX Runtime, clean SIGINT exit."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import rclpy
+from rclpy.context import Context
+from rclpy.executors import SingleThreadedExecutor
+from ros_fixtures import FOLLOW_PARAMS, Harness, scene_frame
+from ros_fixtures import context_fixture, follow_model_fixture  # noqa: F401 - pytest fixtures
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_node(args: list[str]) -> subprocess.Popen:
+    """Start ``tracker_node`` in a new process with ``--ros-args`` ``args``."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    return subprocess.Popen([sys.executable, "-m", "light_tracker_ros.ros.tracker_node", "--ros-args", *args],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture
+def remote_node(follow_model: Path):
+    """A tracker node process on the follow model (reliable images: 640x480 frames cross processes)."""
+    params = {"model": str(follow_model), "qos_reliability": "reliable", **FOLLOW_PARAMS}
+    proc = start_node(["-r", "__node:=xtracker"] + [a for k, v in params.items() for a in ("-p", f"{k}:={v}")])
+    yield proc
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+def test_second_process_tracks_without_torch_and_exits_cleanly_on_sigint(context, remote_node) -> None:
+    """
+    Boxes follow the target across processes with matching stamps; the node process never imports torch
+    (ONNX Runtime backend) and exits 0 on SIGINT."""
+    h = Harness(context, None, "xtracker")
+    try:
+        first = h.init_roi(*scene_frame(0))
+        ious = []
+        for i in range(1, 20):
+            frame, truth = scene_frame(i)
+            ious.append(h.track_frame(frame)[1].iou(truth))
+        assert min(ious) > 0.5, ious
+        assert h.box_for(h.publish(scene_frame(19)[0])).cx - first.cx > 25
+        d = h.latest_diagnostics(predicate=lambda d: int(d["frames_processed"]) >= 20)
+        assert d["torch_imported"] == "False" and d["backend"] == "onnxruntime x1"
+    finally:
+        h.close()
+    remote_node.send_signal(signal.SIGINT)
+    out, err = remote_node.communicate(timeout=15)
+    assert remote_node.returncode == 0, err
+    assert "Traceback" not in err, err
+
+
+def test_onnxruntime_node_does_not_import_torch(follow_model: Path) -> None:
+    """Importing and running the node with ONNX Runtime leaves torch out of sys.modules."""
+    code = ("import sys, rclpy\n"
+            "from rclpy.parameter import Parameter\n"
+            "from light_tracker_ros.ros.tracker_node import TrackerNode\n"
+            "rclpy.init()\n"
+            f"node = TrackerNode(parameter_overrides=[Parameter('model', value={str(follow_model)!r})])\n"
+            "assert node.tracking_status().card is not None\n"
+            "node.destroy_node(); rclpy.shutdown()\n"
+            "print('torch' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_invalid_startup_parameter_exits_with_a_message(tmp_path: Path) -> None:
+    """A parameter out of range at start-up stops the process with exit code 2 and names the parameter."""
+    proc = start_node(["-p", "score_threshold:=2.0", "-p", f"models_dir:={tmp_path}"])
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2 and "score_threshold" in err
+
+
+def test_params_file_in_a_process(tmp_path: Path, follow_model: Path) -> None:
+    """The node starts from config/tracker.yaml in its own process and answers on its parameter service."""
+    proc = start_node(["--params-file", str(ROOT / "config" / "tracker.yaml"), "-p", f"model:={follow_model}",
+                       "-r", "__node:=ytracker"])
+    context = Context()
+    rclpy.init(context=context)
+    node = rclpy.create_node("param_reader", context=context)
+    try:
+        from rcl_interfaces.srv import GetParameters
+        client = node.create_client(GetParameters, "/ytracker/get_parameters")
+        assert client.wait_for_service(timeout_sec=20.0), proc.stderr.read() if proc.poll() is not None else ""
+        future = client.call_async(GetParameters.Request(names=["qos_depth", "model", "image_topic"]))
+        executor = SingleThreadedExecutor(context=context)
+        executor.add_node(node)
+        executor.spin_until_future_complete(future, timeout_sec=10.0)
+        executor.shutdown()
+        assert future.done()
+        values = [v.integer_value or v.string_value for v in future.result().values]
+        assert values == [5, str(follow_model), "image"]
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown(context=context)
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=15)
+    assert proc.returncode == 0
