@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """ament_python setup for light_tracker_ros (works with colcon and with plain pip)."""
 from glob import glob
 
@@ -18,7 +20,8 @@ setup(
         (f"share/{PACKAGE}/config/train", glob("config/train/*.yaml")),
         (f"share/{PACKAGE}/config/prune", glob("config/prune/*.yaml")),
         (f"share/{PACKAGE}/models", glob("models/*.onnx") + glob("models/*.json")),
-    ] + [(f"share/{PACKAGE}/{folder.rstrip('/')}", glob(f"{folder}*.*")) for folder in sorted(glob("config/validation/*/"))]
+    ] + [(f"share/{PACKAGE}/{folder.rstrip('/')}", glob(f"{folder}*.*"))
+         for folder in sorted(glob("config/validation/*/"))]
     + [(f"share/{PACKAGE}/config/validation", glob("config/validation/*.json"))],
     install_requires=["setuptools", "numpy", "pyyaml"],
     zip_safe=True,

@@ -12,7 +12,8 @@ import pytest
 
 def moving_target_frames(n: int = 40, size: tuple[int, int] = (240, 320), step: tuple[float, float] = (3.0, 1.5),
                          seed: int = 3) -> tuple[list[np.ndarray], np.ndarray]:
-    """Frames (BGR uint8) of a textured ellipse moving at constant velocity over a fixed noise background.
+    """
+    Frames (BGR uint8) of a textured ellipse moving at constant velocity over a fixed noise background.
 
     Returns the frames and the true boxes (n, 4) as pixel x, y, w, h.
     """

@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Every Python source file carries the copyright and licence header (the ament_copyright check)."""
 from pathlib import Path
 

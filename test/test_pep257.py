@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """ament_pep257 when installed, else pydocstyle with the ament conventions."""
 import subprocess
 import sys

@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """package.xml is well-formed format 3 with the elements ament and rosdep rely on (the ament_xmllint check)."""
 import xml.etree.ElementTree as ET
 from pathlib import Path

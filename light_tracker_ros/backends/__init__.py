@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Inference backends: ONNX Runtime (default) and torch; both take a ``.onnx`` file and its card."""
 from __future__ import annotations
 

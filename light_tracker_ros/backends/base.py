@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """What every backend offers: its card, its file, and ``run(template, search)``."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """ONNX Runtime backend (CPU), with a configurable intra-op thread count."""
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from light_tracker_ros.backends.base import INPUT_NAMES, OUTPUT_NAMES, Backend
+from light_tracker_ros.backends.base import Backend, INPUT_NAMES, OUTPUT_NAMES
 from light_tracker_ros.core.errors import ModelFileError
 
 

@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Torch backend: rebuilds the network from the card's architecture and fills it from the ONNX weights."""
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from light_tracker_ros.models.net import build_model
 
 
 def state_dict_from_onnx(path: Path) -> dict[str, torch.Tensor]:
-    """The named initializers of an ONNX file as torch tensors."""
+    """Return the named initializers of an ONNX file as torch tensors."""
     try:
         graph = onnx.load(str(path)).graph
     except Exception as exc:  # noqa: BLE001 - protobuf errors vary

@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """``build_heldout``: write held-out composite sequences (held-out cut-outs) for validation, as sequence folders."""
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""``build_pairs``: write training pairs (template crop, search crop, box) from real data into the cache.
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""
+``build_pairs``: write training pairs (template crop, search crop, box) from real data into the cache.
 
 Composites of real cut-outs over real photos and video frames by default; with ``--sequences DIR``, pairs
 from a GOT-10k, LaSOT or OTB folder (or our own sequence folders) instead.
@@ -13,7 +16,6 @@ from pathlib import Path
 import numpy as np
 
 from light_tracker_ros.core.paths import data_dir
-from light_tracker_ros.training.pairs import PairArrays
 from light_tracker_ros.training.sources import Assets
 from light_tracker_ros.training.synthesis import composite_pairs
 

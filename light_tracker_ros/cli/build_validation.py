@@ -1,4 +1,7 @@
-"""``build_validation``: build ``<data_dir>/validation/`` from annotation manifests and the cached source video.
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""
+``build_validation``: build ``<data_dir>/validation/`` from annotation manifests and the cached source video.
 
 A manifest folder holds ``manifest.json`` and one ``<name>/groundtruth.txt`` per sequence. For each entry this
 writes ``<out>/<name>/sequence.json`` (source video and start frame) and ``groundtruth.txt``, after checking

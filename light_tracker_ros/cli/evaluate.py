@@ -1,4 +1,7 @@
-"""``evaluate_tracker``: one-pass evaluation of our models and OpenCV peers on sequence folders or videos.
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""
+``evaluate_tracker``: one-pass evaluation of our models and OpenCV peers on sequence folders or videos.
 
 Example::
 

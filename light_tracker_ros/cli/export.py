@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """``export_tracker``: turn a training checkpoint into ``models/<name>.onnx`` + ``<name>.json`` (model card)."""
 from __future__ import annotations
 

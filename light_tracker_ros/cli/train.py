@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """``train_tracker``: train a model variant on pair folders from a YAML config (single process or torchrun)."""
 from __future__ import annotations
 
@@ -31,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     state = train(cfg, args.run_dir)
     info = init_distributed()
     if info.is_main:
-        print(f"{cfg.name}: {state['step']} steps in {state['minutes']:.1f} min, best val IoU {state['best_val_iou']:.3f}")
+        print(f"{cfg.name}: {state['step']} steps in {state['minutes']:.1f} min, "
+              f"best val IoU {state['best_val_iou']:.3f}")
     cleanup(info)
     return 0
 

@@ -1,4 +1,7 @@
-"""Typed configuration: dataclasses filled from YAML files or ROS parameters, in one place.
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""
+Typed configuration: dataclasses filled from YAML files or ROS parameters, in one place.
 
 Each field may carry ``metadata`` with ``help``, ``min``, ``max`` and ``choices``; the loader checks them,
 rejects unknown keys by name, and the ROS layer turns the same metadata into parameter descriptors.
@@ -18,7 +21,7 @@ from light_tracker_ros.core.errors import ConfigError
 T = TypeVar("T")
 
 
-def spec(default: Any, help: str, *, min: float | None = None, max: float | None = None,
+def spec(default: Any, help: str, *, min: float | None = None, max: float | None = None,  # noqa: A002
          choices: tuple | None = None) -> Any:
     """Declare a config field with its help text and allowed range or choices."""
     meta = {"help": help, "min": min, "max": max, "choices": choices}

@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """One exception family for the whole package; messages name the bad value and the fix."""
 
 

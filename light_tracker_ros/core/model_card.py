@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Model cards: the JSON (or YAML) file beside every ``.onnx`` that says what the model is and how to feed it."""
 from __future__ import annotations
 
@@ -110,7 +112,7 @@ def card_path_for(onnx_path: str | Path) -> Path:
 
 
 def default_models_dir() -> Path:
-    """The installed ``share/light_tracker_ros/models`` when ament finds it, else the source tree's models/."""
+    """Return the installed ``share/light_tracker_ros/models`` when ament finds it, else the source tree's models/."""
     try:
         from ament_index_python.packages import get_package_share_directory
         share = Path(get_package_share_directory("light_tracker_ros")) / "models"

@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Where cached data lives: ``$LIGHT_TRACKER_DATA`` or ``~/.cache/light_tracker_ros`` (never inside git)."""
 from __future__ import annotations
 
@@ -11,5 +13,5 @@ def data_dir() -> Path:
 
 
 def repo_root() -> Path:
-    """The source tree holding this package (for models/ and config/ when run from a checkout)."""
+    """Return the source tree holding this package (for models/ and config/ when run from a checkout)."""
     return Path(__file__).resolve().parents[2]

@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Frame and box checks, the square crop-and-resize around a box, and normalisation into model inputs."""
 from __future__ import annotations
 
@@ -73,7 +75,7 @@ class CropWindow:
 
 
 def window_for(box: Box, factor: float, size: int) -> CropWindow:
-    """The crop window of side ``factor * sqrt(w*h)`` around ``box`` (the OSTrack convention)."""
+    """Return the crop window of side ``factor * sqrt(w*h)`` around ``box`` (the OSTrack convention)."""
     side = max(factor * math.sqrt(max(box.w, 1.0) * max(box.h, 1.0)), 4.0)
     return CropWindow(box.cx, box.cy, side, size)
 

@@ -1,4 +1,7 @@
-"""The tracker: ``init(frame, box)``, ``update(frame) -> TrackResult``, ``reset()`` on BGR numpy frames.
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""
+The tracker: ``init(frame, box)``, ``update(frame) -> TrackResult``, ``reset()`` on BGR numpy frames.
 
 Each update crops a square search region around the last box, runs the model, weights the score map
 with a cosine-window motion prior, decodes the peak into a box in image pixels, and keeps a lost state
@@ -107,7 +110,7 @@ class Tracker:
         return TrackResult(self._box, peak, found, self._state, timings)
 
     def _smoothed(self, predicted: Box, width: int, height: int) -> Box:
-        """New centre as predicted; size blended with the previous one; centre kept inside the image."""
+        """Return the new box: centre as predicted, size blended with the previous one; centre kept inside the image."""
         assert self._box is not None
         lr = self.config.size_smoothing
         w = max((1 - lr) * self._box.w + lr * predicted.w, 2.0)

@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Small frozen value types that travel between the core, the backends and the ROS layer."""
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ class Box:
         return (self.x, self.y, self.w, self.h)
 
     def is_finite(self) -> bool:
-        """True when all four numbers are finite."""
+        """Return True when all four numbers are finite."""
         return all(math.isfinite(v) for v in self.as_tuple())
 
     def clipped(self, width: int, height: int) -> "Box":

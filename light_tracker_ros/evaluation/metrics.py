@@ -1,4 +1,7 @@
-"""One-pass evaluation metrics on box arrays (pure numpy).
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""
+One-pass evaluation metrics on box arrays (pure numpy).
 
 Boxes are (N, 4) float arrays of pixel ``x, y, w, h`` with (x, y) the top-left corner, one row per frame.
 
@@ -67,7 +70,8 @@ def normalised_centre_distance(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
 
 
 def scored_mask(gt: np.ndarray, init_index: int | None = None) -> np.ndarray:
-    """Frames that count: finite ground truth with positive size, minus the initialisation frame.
+    """
+    Frames that count: finite ground truth with positive size, minus the initialisation frame.
 
     ``init_index`` defaults to the first annotated frame (where a one-pass run initialises).
     """
@@ -153,7 +157,8 @@ def score_sequence(pred: np.ndarray, gt: np.ndarray, times_ms: np.ndarray | None
 
 
 def mean_scores(per_sequence: list[Scores], n_updates: list[int] | None = None) -> Scores:
-    """Mean over sequences.
+    """
+    Mean over sequences.
 
     Accuracy metrics and curves weight each sequence equally (sequences with no scored frame are left out);
     ms/frame weights each update equally when ``n_updates`` (updates per sequence) is given.

@@ -1,4 +1,7 @@
-"""OpenCV's CSRT, KCF and MIL trackers behind the same API as :class:`light_tracker_ros.core.tracker.Tracker`.
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""
+OpenCV's CSRT, KCF and MIL trackers behind the same API as :class:`light_tracker_ros.core.tracker.Tracker`.
 
 OpenCV gives only an ok flag, so the score is 1.0 when OpenCV reports the target and 0.0 otherwise; when it
 does not, the last box is kept (as our tracker does) and the state is LOST until OpenCV finds it again.

@@ -1,4 +1,7 @@
-"""Evaluation reports: a plain-text table and a JSON file that holds enough to re-score the run.
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""
+Evaluation reports: a plain-text table and a JSON file that holds enough to re-score the run.
 
 The JSON holds, for every tracker, sequence and frame, the predicted box (pixels x, y, w, h; null when the
 tracker had not started) and the update time in ms, plus each sequence's ground truth, the metrics, the model
@@ -147,7 +150,8 @@ def _not_runnable(name: str):
 
 
 def read_json(path: str | Path) -> EvaluationResult:
-    """Read a report written by :func:`write_json`, re-scoring every run from its stored boxes and times.
+    """
+    Read a report written by :func:`write_json`, re-scoring every run from its stored boxes and times.
 
     :raises DatasetError: the file is missing, not JSON, or not in this format.
     """

@@ -1,4 +1,7 @@
-"""One-pass evaluation of several trackers on the same decoded frames, plus a bounded latency measurement.
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""
+One-pass evaluation of several trackers on the same decoded frames, plus a bounded latency measurement.
 
 Each sequence is decoded once; every frame goes to every tracker in turn. A tracker is initialised on the
 first annotated frame with its ground-truth box and never re-initialised. Per frame the predicted box
@@ -156,7 +159,8 @@ def _empty_run(n: int, init_index: int | None) -> SequenceRun:
 
 def run_sequence(trackers: dict[str, TrackerLike], sequence: Sequence, max_frames: int | None = None,
                  progress: tqdm | None = None) -> tuple[SequenceInfo, dict[str, SequenceRun]]:
-    """Run every tracker over one sequence in lockstep (one decode per frame) and score it.
+    """
+    Run every tracker over one sequence in lockstep (one decode per frame) and score it.
 
     :raises DatasetError: a tracker cannot be initialised on the sequence's first annotated box.
     """
@@ -240,7 +244,8 @@ def latency_frames(sequences: list[Sequence], count: int) -> tuple[list[np.ndarr
 
 def measure_latency(entries: list[TrackerEntry], sequences: list[Sequence], thread_counts: list[int],
                     max_updates: int = 50, warmup: int = 2) -> dict[str, dict[int, LatencyStats]]:
-    """Time ``update()`` of each tracker at each thread count on the same frames (latency only, not scored).
+    """
+    Time ``update()`` of each tracker at each thread count on the same frames (latency only, not scored).
 
     A fresh tracker is opened per thread count, initialised on the first annotated frame of the first
     annotated sequence and updated on at most ``warmup + max_updates`` following frames; the first

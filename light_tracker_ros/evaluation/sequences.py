@@ -1,4 +1,7 @@
-"""Sequences on disk: frames (lazily decoded, BGR uint8) plus one ground-truth box per frame.
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""
+Sequences on disk: frames (lazily decoded, BGR uint8) plus one ground-truth box per frame.
 
 Three layouts are read, each a folder holding ``groundtruth.txt`` (one ``x,y,w,h`` line per frame in pixels,
 top-left corner, comma or whitespace separated; ``nan,nan,nan,nan`` = not annotated):
@@ -35,7 +38,8 @@ def natural_key(path: Path) -> list:
 
 
 def read_groundtruth(path: str | Path) -> np.ndarray:
-    """Read an (N, 4) float64 array of pixel x, y, w, h from a comma/tab/space separated text file.
+    """
+    Read an (N, 4) float64 array of pixel x, y, w, h from a comma/tab/space separated text file.
 
     :raises DatasetError: the file is missing or a line does not hold four numbers.
     """
@@ -199,7 +203,7 @@ def _from_sequence_json(folder: Path, gt: np.ndarray) -> VideoFrames:
         video = Path(spec["video"]).expanduser()
         start = int(spec.get("start_frame", 0))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise DatasetError(f"{spec_path} must be JSON like {{\"video\": \"path\", \"start_frame\": 0}}: "
+        raise DatasetError(f'{spec_path} must be JSON like {{"video": "path", "start_frame": 0}}: '  # noqa: Q000
                            f"{exc}") from exc
     if start < 0:
         raise DatasetError(f"{spec_path}: start_frame must be >= 0, got {start}")
@@ -212,7 +216,8 @@ def _from_sequence_json(folder: Path, gt: np.ndarray) -> VideoFrames:
 
 
 def load_sequence(path: str | Path, name: str | None = None) -> Sequence:
-    """Read one sequence from a folder (layouts a, b, c) or from a video file with ``groundtruth.txt`` beside it.
+    """
+    Read one sequence from a folder (layouts a, b, c) or from a video file with ``groundtruth.txt`` beside it.
 
     :raises DatasetError: missing ground truth, unreadable video, or frames and lines that do not match.
     """
@@ -252,7 +257,8 @@ def is_sequence_folder(folder: Path) -> bool:
 
 
 def load_dataset(root: str | Path) -> list[Sequence]:
-    """All sequences of a dataset folder (each subfolder with a ``groundtruth.txt``), or the folder itself.
+    """
+    All sequences of a dataset folder (each subfolder with a ``groundtruth.txt``), or the folder itself.
 
     :raises DatasetError: the folder does not exist or holds no sequence.
     """
@@ -269,7 +275,8 @@ def load_dataset(root: str | Path) -> list[Sequence]:
 
 def write_sequence(folder: str | Path, frames: Iterable[np.ndarray], boxes: np.ndarray, ext: str = ".png",
                    quality: int = 95) -> Path:
-    """Write frames as ``00000001<ext>``... plus ``groundtruth.txt`` (pixel x, y, w, h); return the folder.
+    """
+    Write frames as ``00000001<ext>``... plus ``groundtruth.txt`` (pixel x, y, w, h); return the folder.
 
     Use ``.png`` for exact pixels (tests), ``.jpg`` (with ``quality``) for compact held-out composites.
     """

@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """ResNet-style backbone built from an architecture dict with explicit (prunable) widths."""
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ class StemConv(nn.Module):
 
 
 class ResNetBackbone(nn.Module):
-    """Stem then residual stages; ``arch`` = {block, stem: [{out, stride, kernel}], maxpool, stages: [...]}.
+    """
+    Stem then residual stages; ``arch`` = {block, stem: [{out, stride, kernel}], maxpool, stages: [...]}.
 
     Each stage is {out, stride, dilation, mids}; ``mids`` lists the inner width of every block (a pair for
     bottlenecks). Output stride is the product of the strides.

@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Export a TrackerNet to ONNX with its model card; count parameters and multiply-accumulates."""
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from light_tracker_ros.models.net import TrackerNet
 
 
 def count_params(model: nn.Module) -> int:
-    """Number of learnable parameters (masks excluded)."""
+    """Return the number of learnable parameters (masks excluded)."""
     return sum(p.numel() for name, p in model.named_parameters() if not name.endswith(".mask"))
 
 
@@ -59,7 +61,8 @@ def count_macs(model: TrackerNet) -> int:
 
 
 def export_onnx(model: TrackerNet, out_dir: str | Path, name: str, **card_fields: Any) -> ModelCard:
-    """Write ``out_dir/name.onnx`` and ``out_dir/name.json``; return the card.
+    """
+    Write ``out_dir/name.onnx`` and ``out_dir/name.json``; return the card.
 
     ``card_fields`` fill the rest of the card (parent, budget, training, metrics, ...).
     """
@@ -83,10 +86,10 @@ def export_onnx(model: TrackerNet, out_dir: str | Path, name: str, **card_fields
     if sidecar.exists():
         sidecar.unlink()
     from light_tracker_ros.pruning.units import prunable_param_count
-    fields = dict(name=name, family=model.family, variant=arch.get("variant", "custom"), architecture=arch,
-                  template_size=arch["template_size"], search_size=arch["search_size"],
-                  params=count_params(model), prunable_params=prunable_param_count(model),
-                  macs=count_macs(model), onnx_sha256=file_sha256(path))
+    fields: dict[str, Any] = {
+        "name": name, "family": model.family, "variant": arch.get("variant", "custom"), "architecture": arch,
+        "template_size": arch["template_size"], "search_size": arch["search_size"], "params": count_params(model),
+        "prunable_params": prunable_param_count(model), "macs": count_macs(model), "onnx_sha256": file_sha256(path)}
     fields.update(card_fields)
     card = ModelCard(**fields)
     card.save(path.with_suffix(".json"))

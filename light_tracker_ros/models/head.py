@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The one head all families share: a conv trunk, then a target score map, box size and sub-cell offset."""
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from light_tracker_ros.models.layers import Gate, conv_bn
 
 
 class CenterHead(nn.Module):
-    """Centre-point head on a (B, C, H, W) fused map; ``arch`` = {channels: [c1, c2, ...]} (prunable).
+    """
+    Centre-point head on a (B, C, H, W) fused map; ``arch`` = {channels: [c1, c2, ...]} (prunable).
 
     Returns score logits (B, 1, H, W), size (B, 2, H, W) as (w, h) fractions of the search crop, and
     offset (B, 2, H, W) as the sub-cell (x, y) position of the centre in [0, 1].

@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Building blocks on plain torch: gates for prunable units, ResNet blocks and transformer blocks."""
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ from torch.nn import functional as F
 
 
 class Gate(nn.Module):
-    """Identity on a group of prunable units (channels, heads or hidden units) until a soft mask is attached.
+    """
+    Identity on a group of prunable units (channels, heads or hidden units) until a soft mask is attached.
 
     ``dim`` is the tensor axis the units live on; pruning attaches ``mask`` (one weight per unit).
     """

@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The one loss all families share: focal loss on the score map, L1 and GIoU on the box at the target cell."""
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ def gaussian_heatmap(boxes: torch.Tensor, h: int, w: int) -> torch.Tensor:
 
 
 def focal_loss(logits: torch.Tensor, heat: torch.Tensor) -> torch.Tensor:
-    """CenterNet focal loss between score logits and a Gaussian heatmap, averaged over targets."""
+    """Compute the CenterNet focal loss between score logits and a Gaussian heatmap, averaged over targets."""
     p = torch.sigmoid(logits).clamp(1e-4, 1 - 1e-4)
     pos = heat.eq(1).float()
     pos_loss = -torch.log(p) * (1 - p) ** 2 * pos

@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """TrackerNet: feature extraction and fusion (per family) followed by the shared CenterHead."""
 from __future__ import annotations
 

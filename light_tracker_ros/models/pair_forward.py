@@ -1,4 +1,7 @@
-"""Run a shared (Siamese) feature extractor on template and search in lockstep, with joint batch norm.
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""
+Run a shared (Siamese) feature extractor on template and search in lockstep, with joint batch norm.
 
 Running the template and the search through a batch-norm network one after the other gives each its own
 batch statistics in training, while the running statistics used at inference blend both: the network then

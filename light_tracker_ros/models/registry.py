@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Named model variants: tiny factories returning architecture dicts (from test-sized to published)."""
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ def register(name: str) -> Callable:
 
 
 def architecture(name: str) -> dict[str, Any]:
-    """The architecture dict of a registered variant (a fresh copy)."""
+    """Return the architecture dict of a registered variant (a fresh copy)."""
     if name not in VARIANTS:
         raise KeyError(f"unknown model variant '{name}'; registered: {sorted(VARIANTS)}")
     arch = VARIANTS[name]()
@@ -42,7 +44,7 @@ def _cnn_tiny() -> dict[str, Any]:
 
 @register("cnn_small")
 def _cnn_small() -> dict[str, Any]:
-    """The CPU parent: stride 8, about 2.2M parameters."""
+    """Return the CPU parent (stride 8, about 2.2M parameters)."""
     return {"family": "cnn", "template_size": 64, "search_size": 128,
             "backbone": _resnet([24, 48], [(64, 1, 1), (128, 2, 2), (192, 1, 2)]),
             "fusion": {"channels": 128}, "head": {"channels": [96, 64]}}
@@ -50,7 +52,7 @@ def _cnn_small() -> dict[str, Any]:
 
 @register("cnn_r50")
 def _cnn_r50() -> dict[str, Any]:
-    """Published scale: ResNet-50 to layer3 (stride 16), 128/256 inputs."""
+    """Return the published scale: ResNet-50 to layer3 (stride 16), 128/256 inputs."""
     stages = [{"out": 256, "stride": 1, "mids": [[64, 64]] * 3},
               {"out": 512, "stride": 2, "mids": [[128, 128]] * 4},
               {"out": 1024, "stride": 2, "mids": [[256, 256]] * 6}]
@@ -69,7 +71,7 @@ def _vit_tiny() -> dict[str, Any]:
 
 @register("vit_small")
 def _vit_small() -> dict[str, Any]:
-    """The CPU parent: stride-8 conv stem, 4 blocks of width 192."""
+    """Return the CPU parent (stride-8 conv stem, 4 blocks of width 192)."""
     return {"family": "transformer", "template_size": 64, "search_size": 128, "dim": 192,
             "embed": {"kind": "stem", "channels": [32, 64]}, "blocks": _blocks(4, 3, 64, 768),
             "head": {"channels": [96, 64]}}
@@ -77,7 +79,7 @@ def _vit_small() -> dict[str, Any]:
 
 @register("vit_b16")
 def _vit_b16() -> dict[str, Any]:
-    """Published scale (OSTrack-256): ViT-B/16, 128/256 inputs."""
+    """Return the published scale (OSTrack-256): ViT-B/16, 128/256 inputs."""
     return {"family": "transformer", "template_size": 128, "search_size": 256, "dim": 768,
             "embed": {"kind": "patch", "patch": 16}, "blocks": _blocks(12, 12, 64, 3072),
             "head": {"channels": [256, 128]}}
@@ -92,7 +94,7 @@ def _hybrid_tiny() -> dict[str, Any]:
 
 @register("hybrid_small")
 def _hybrid_small() -> dict[str, Any]:
-    """The CPU parent: stride-8 ResNet then 3 encoder blocks of width 192."""
+    """Return the CPU parent (stride-8 ResNet then 3 encoder blocks of width 192)."""
     return {"family": "hybrid", "template_size": 64, "search_size": 128, "dim": 192,
             "backbone": _resnet([24, 48], [(64, 1, 1), (128, 2, 2)]), "blocks": _blocks(3, 3, 64, 768),
             "head": {"channels": [96, 64]}}
@@ -100,7 +102,7 @@ def _hybrid_small() -> dict[str, Any]:
 
 @register("hybrid_r50")
 def _hybrid_r50() -> dict[str, Any]:
-    """Published scale (STARK-S50): ResNet-50 to layer3 and 6 encoder blocks of width 256."""
+    """Return the published scale (STARK-S50): ResNet-50 to layer3 and 6 encoder blocks of width 256."""
     arch = _cnn_r50()
     return {"family": "hybrid", "template_size": 128, "search_size": 256, "dim": 256,
             "backbone": arch["backbone"], "blocks": _blocks(6, 8, 32, 2048), "head": {"channels": [256, 128]}}

@@ -68,7 +68,8 @@ def distillation_loss(student: Outputs, teacher: Outputs, weights: DistillWeight
 def finetune_loss(student: nn.Module, teacher: TrackerNet, template: torch.Tensor, search: torch.Tensor,
                   boxes: torch.Tensor, weights: DistillWeights, precision: str = "fp32"
                   ) -> tuple[torch.Tensor, dict[str, float]]:
-    """Tracking loss plus distillation; ``student`` is a FeatureTap (possibly inside DDP).
+    """
+    Tracking loss plus distillation; ``student`` is a FeatureTap (possibly inside DDP).
 
     With ``precision='bf16'`` both forward passes run under bf16 autocast; the losses are computed in fp32.
     """

@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Training configuration (filled from ``config/train/*.yaml``)."""
 from __future__ import annotations
 

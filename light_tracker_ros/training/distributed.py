@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """torchrun / DistributedDataParallel helpers (gloo on CPU); a no-op in a single process."""
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ def wrap_ddp(model: torch.nn.Module, info: DistInfo) -> torch.nn.Module:
 
 
 def unwrap(model: torch.nn.Module) -> torch.nn.Module:
-    """The bare model inside a DDP wrapper."""
+    """Return the bare model inside a DDP wrapper."""
     return model.module if isinstance(model, torch.nn.parallel.DistributedDataParallel) else model
 
 

@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The training loop: single process or torchrun (DDP, gloo), with progress bar, checkpoints and resume."""
 from __future__ import annotations
 
@@ -31,11 +33,11 @@ def resolve_pairs(folders: list[str]) -> PairArrays:
 
 
 def box_iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """IoU of (cx, cy, w, h) boxes, row by row."""
+    """Return the IoU of (cx, cy, w, h) boxes, row by row."""
     ax0, ay0, ax1, ay1 = a[:, 0] - a[:, 2] / 2, a[:, 1] - a[:, 3] / 2, a[:, 0] + a[:, 2] / 2, a[:, 1] + a[:, 3] / 2
     bx0, by0, bx1, by1 = b[:, 0] - b[:, 2] / 2, b[:, 1] - b[:, 3] / 2, b[:, 0] + b[:, 2] / 2, b[:, 1] + b[:, 3] / 2
-    inter = (torch.min(ax1, bx1) - torch.max(ax0, bx0)).clamp(min=0) * (torch.min(ay1, by1) - torch.max(ay0, by0)).clamp(
-        min=0)
+    inter = ((torch.min(ax1, bx1) - torch.max(ax0, bx0)).clamp(min=0)
+             * (torch.min(ay1, by1) - torch.max(ay0, by0)).clamp(min=0))
     return inter / (a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter).clamp(min=1e-9)
 
 
@@ -54,7 +56,8 @@ def validate(model: TrackerNet, pairs: PairArrays, size: int, batch: int = 64) -
         ious.append(box_iou(decode_peak(*outputs), boxes))
     model.train()
     iou = torch.cat(ious)
-    return {"val_loss": sum(losses) / n, "val_iou": float(iou.mean()), "val_success50": float((iou > 0.5).float().mean())}
+    return {"val_loss": sum(losses) / n, "val_iou": float(iou.mean()),
+            "val_success50": float((iou > 0.5).float().mean())}
 
 
 def lr_at(step: int, cfg: TrainConfig, minutes: float = 0.0) -> float:
@@ -76,7 +79,8 @@ def save_checkpoint(path: Path, model: TrackerNet, optimizer: torch.optim.Optimi
 
 def train(cfg: TrainConfig, run_dir: Path | None = None, model: TrackerNet | None = None,
           progress: bool = True) -> dict[str, Any]:
-    """Train ``cfg.variant`` (or ``model``) on ``cfg.pairs``; resume from ``run_dir/last.pt`` if present.
+    """
+    Train ``cfg.variant`` (or ``model``) on ``cfg.pairs``; resume from ``run_dir/last.pt`` if present.
 
     Returns the final loop state (step, minutes, history, best validation IoU).
     """

@@ -1,4 +1,7 @@
-"""Training pairs in memory and on disk: template crop, search crop and the target box in the search crop.
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""
+Training pairs in memory and on disk: template crop, search crop and the target box in the search crop.
 
 A pair set is three arrays: ``templates`` (N, T, T, 3) and ``searches`` (N, S, S, 3) uint8 BGR crops, and
 ``boxes`` (N, 4) float32 (cx, cy, w, h) of the target in fractions of the search crop side.

@@ -1,4 +1,7 @@
-"""Readers for the GOT-10k, LaSOT and OTB folder layouts, yielding :class:`evaluation.sequences.Sequence`.
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""
+Readers for the GOT-10k, LaSOT and OTB folder layouts, yielding :class:`evaluation.sequences.Sequence`.
 
 Frames where the target is absent, fully occluded or out of view become NaN ground-truth rows, so pair
 builders skip them and the evaluation does not score them. Boxes are pixel x, y, w, h (top-left corner).
@@ -31,7 +34,8 @@ OTB_START_FRAMES = {"David": 300, "BlurCar1": 247, "BlurCar3": 3, "BlurCar4": 18
 
 
 def read_flags(path: Path, count: int) -> np.ndarray:
-    """Read ``count`` 0/1 flags separated by commas, spaces or newlines into a bool array.
+    """
+    Read ``count`` 0/1 flags separated by commas, spaces or newlines into a bool array.
 
     :raises DatasetError: the file is unreadable, not numeric, or has another number of flags.
     """
@@ -185,7 +189,8 @@ def detect_layout(root: str | Path) -> str:
 
 
 def read_any(root: str | Path) -> list[Sequence]:
-    """All sequences under ``root``, whatever its layout (GOT-10k, LaSOT, OTB or plain sequence folders).
+    """
+    All sequences under ``root``, whatever its layout (GOT-10k, LaSOT, OTB or plain sequence folders).
 
     :raises DatasetError: the folder does not exist, holds no sequence, or a sequence is inconsistent.
     """

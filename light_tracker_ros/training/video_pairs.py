@@ -1,4 +1,7 @@
-"""Real temporal pairs from unlabelled video, labelled by cycle-consistent tracking.
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""
+Real temporal pairs from unlabelled video, labelled by cycle-consistent tracking.
 
 A random textured box in frame t is followed forward for a few frames by OpenCV's CSRT and then backward
 to frame t; a trajectory is kept only when the backward pass returns to the starting box (IoU above
@@ -37,7 +40,7 @@ def _follow(frames: list[np.ndarray], box: Box, scale: float = 0.5) -> list[Box]
 
 
 def _textured_box(frame: np.ndarray, rng: np.random.Generator) -> Box | None:
-    """A random box of 24..120 px whose content has enough texture to be trackable."""
+    """Return a random box of 24..120 px whose content has enough texture to be trackable."""
     h, w = frame.shape[:2]
     size = math.exp(rng.uniform(math.log(24), math.log(min(120, h / 3))))
     aspect = math.exp(rng.normal(0, 0.35))

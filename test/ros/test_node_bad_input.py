@@ -20,7 +20,7 @@ from light_tracker_ros.ros.conversions import bgr_to_image
 
 @pytest.fixture
 def harness(context, follow_model: Path):
-    """A node tracking the scene's target, raw images."""
+    """Return a node tracking the scene's target, raw images."""
     h = Harness(context, {"model": str(follow_model), **FOLLOW_PARAMS})
     h.init_roi(*scene_frame(0))
     yield h

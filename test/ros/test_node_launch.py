@@ -49,8 +49,11 @@ def _installed() -> bool:
 @pytest.mark.skipif(not _installed(), reason="light_tracker_ros is not installed in the ament index")
 def test_launch_runs_camera_and_tracker(model_dir: Path) -> None:
     """
+    Check that launch runs the sample camera and the tracker.
+
     LaunchService runs track.launch.py (sample camera + tracker, two processes) in a namespace; the tracker
-    reports frames processed on /diagnostics, and both processes end cleanly."""
+    reports frames processed on /diagnostics, and both processes end cleanly.
+    """
     script = textwrap.dedent(f"""
         import sys, threading, time
         import rclpy

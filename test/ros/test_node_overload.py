@@ -13,9 +13,12 @@ from ros_fixtures import context_fixture, follow_model_fixture  # noqa: F401 - p
 
 def test_burst_drops_old_frames_and_keeps_latency_bounded(context, follow_model: Path) -> None:
     """
+    Check that a burst of frames is dropped, counted and does not delay the newest frame.
+
     200 frames of 640x480 published at once: older frames are dropped (in the node's newest-frame slot) or
     missed (overwritten in the subscription queue) and both are counted; the newest frame is tracked soon after
-    it was sent, far sooner than processing every frame would take."""
+    it was sent, far sooner than processing every frame would take.
+    """
     h = Harness(context, {"model": str(follow_model), **FOLLOW_PARAMS})
     try:
         frames = [cv2.resize(scene_frame(i)[0], (640, 480), interpolation=cv2.INTER_NEAREST) for i in range(3)]

@@ -1,8 +1,11 @@
 # Copyright 2026 light_tracker_ros contributors
 # SPDX-License-Identifier: Apache-2.0
 """
-Parameters: declared with descriptions and ranges, the YAML file matches, bad values are rejected with a
-reason through the parameter services, and a model swap at runtime keeps tracking."""
+Parameters of the tracker node.
+
+Declared with descriptions and ranges, the YAML file matches, bad values are rejected with a reason through
+the parameter services, and a model swap at runtime keeps tracking.
+"""
 from __future__ import annotations
 
 import dataclasses
@@ -24,7 +27,7 @@ from ros_fixtures import (  # noqa: F401 - pytest fixtures
     context_fixture, copied_model_fixture, corrupt_model_fixture, follow_model_fixture, model_dir_fixture)
 
 from light_tracker_ros.core.config import TrackerConfig
-from light_tracker_ros.ros.parameters import NODE_KEYS, READ_ONLY, TRACKER_KEYS, NodeConfig
+from light_tracker_ros.ros.parameters import NODE_KEYS, NodeConfig, READ_ONLY, TRACKER_KEYS
 from light_tracker_ros.ros.tracker_node import TrackerNode
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +41,7 @@ def set_params(harness: Harness, **values) -> list:
 
 @pytest.fixture
 def harness(context, follow_model: Path):
-    """A tracker node running the follow model and already tracking the scene's target."""
+    """Return a tracker node running the follow model and already tracking the scene's target."""
     h = Harness(context, {"model": str(follow_model), **FOLLOW_PARAMS})
     h.init_roi(*scene_frame(0))
     yield h
@@ -130,8 +133,11 @@ def _renamed_copy(model: Path, folder: Path, name: str) -> Path:
 @pytest.mark.parametrize("change", ["model", "backend"])
 def test_runtime_swap_keeps_tracking(harness: Harness, follow_model: Path, tmp_path: Path, change: str) -> None:
     """
+    Check that a runtime model or backend swap keeps tracking.
+
     Setting model (or backend) from another node loads beside the running model and swaps between frames;
-    every frame published meanwhile gets a box, and the box keeps following across the swap."""
+    every frame published meanwhile gets a box, and the box keeps following across the swap.
+    """
     if change == "backend":
         pytest.importorskip("torch", reason="the torch backend needs torch")
     values = ({"model": str(_renamed_copy(follow_model, tmp_path, "cnn_follow_b"))} if change == "model"

@@ -28,7 +28,7 @@ def start_node(args: list[str]) -> subprocess.Popen:
 
 @pytest.fixture
 def remote_node(follow_model: Path):
-    """A tracker node process on the follow model (reliable images: 640x480 frames cross processes)."""
+    """Return a tracker node process on the follow model (reliable images: 640x480 frames cross processes)."""
     params = {"model": str(follow_model), "qos_reliability": "reliable", **FOLLOW_PARAMS}
     proc = start_node(["-r", "__node:=xtracker"] + [a for k, v in params.items() for a in ("-p", f"{k}:={v}")])
     yield proc
@@ -39,8 +39,11 @@ def remote_node(follow_model: Path):
 
 def test_second_process_tracks_without_torch_and_exits_cleanly_on_sigint(context, remote_node) -> None:
     """
+    Check tracking from a second process.
+
     Boxes follow the target across processes with matching stamps; the node process never imports torch
-    (ONNX Runtime backend) and exits 0 on SIGINT."""
+    (ONNX Runtime backend) and exits 0 on SIGINT.
+    """
     h = Harness(context, None, "xtracker")
     try:
         first = h.init_roi(*scene_frame(0))

@@ -22,7 +22,7 @@ needs_vision = pytest.mark.skipif(not vision.HAVE_VISION_MSGS, reason="vision_ms
 
 @pytest.fixture
 def harness(context, follow_model: Path):
-    """A tracker node running the follow model, with a driver node."""
+    """Return a tracker node running the follow model, with a driver node."""
     h = Harness(context, {"model": str(follow_model), **FOLLOW_PARAMS})
     yield h
     h.close()

@@ -18,7 +18,7 @@ from light_tracker_ros.core.tracker import Tracker
 
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory):
-    """An untrained cnn_tiny exported with its card."""
+    """Return an untrained cnn_tiny exported with its card."""
     from light_tracker_ros.models.export import export_onnx
     from light_tracker_ros.models.net import build_model
     from light_tracker_ros.models.registry import architecture
@@ -29,7 +29,7 @@ def model_file(tmp_path_factory):
 
 @pytest.fixture
 def tracker(model_file) -> Tracker:
-    """A tracker on the untrained model (plumbing only)."""
+    """Return a tracker on the untrained model (plumbing only)."""
     return Tracker(load_backend(model_file))
 
 

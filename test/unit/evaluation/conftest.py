@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Shared fixtures for the evaluation tests: one thread, generated frames, a tiny exported model."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """GOT-10k, LaSOT and OTB readers on tiny generated folder layouts."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The runner, reports and CLIs end to end on tiny generated sequences."""
 from __future__ import annotations
 

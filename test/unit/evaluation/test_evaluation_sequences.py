@@ -1,3 +1,5 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Reading sequences from tiny generated folders, videos and sequence.json files."""
 from __future__ import annotations
 

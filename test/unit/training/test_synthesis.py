@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 
 from light_tracker_ros.training.sources import Assets, allowed_for_training
-from light_tracker_ros.training.synthesis import SceneConfig, Scene, composite_pairs, composite_sequence
+from light_tracker_ros.training.synthesis import Scene, SceneConfig, composite_pairs, composite_sequence
 
 
 def _assets() -> Assets:
-    """Generated stand-ins: an opaque square cut-out with alpha and two textured photos."""
+    """Return generated stand-ins: an opaque square cut-out with alpha and two textured photos."""
     rng = np.random.default_rng(0)
     cutout = np.zeros((40, 40, 4), np.uint8)
     cutout[:, :, :3] = (0, 0, 255)

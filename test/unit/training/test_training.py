@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _config(pairs: Path, **overrides) -> TrainConfig:
-    values = dict(name="t", variant="cnn_tiny", pairs=[str(pairs)], batch_size=16, steps=60, warmup_steps=5,
-                  lr=2e-3, augment=False, checkpoint_every=20, precision="fp32")
+    values = {"name": "t", "variant": "cnn_tiny", "pairs": [str(pairs)], "batch_size": 16, "steps": 60,
+              "warmup_steps": 5, "lr": 2e-3, "augment": False, "checkpoint_every": 20, "precision": "fp32"}
     values.update(overrides)
     return TrainConfig(**values)
 
