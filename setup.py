@@ -29,7 +29,6 @@ setup(
     maintainer_email="maintainers@light-tracker-ros.invalid",
     description="Light single-object trackers made by pruning, with a ROS 2 node.",
     license="Apache-2.0",
-    tests_require=["pytest"],
     entry_points={
         "console_scripts": [
             "tracker_node = light_tracker_ros.ros.tracker_node:main",
