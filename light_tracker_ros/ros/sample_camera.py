@@ -10,7 +10,7 @@ from typing import Any
 import cv2
 import rclpy
 from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
-from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image, RegionOfInterest
@@ -19,6 +19,7 @@ from std_msgs.msg import Header
 from light_tracker_ros.core.types import Box
 from light_tracker_ros.ros.clip import Clip, load_clip
 from light_tracker_ros.ros.conversions import CHANNELS, bgr_to_compressed, bgr_to_image, box_to_roi
+from light_tracker_ros.ros.spin import spin_until_shutdown
 
 PARAMS: dict[str, tuple[Any, str, tuple | None]] = {
     "clip": ("", "video file to play; empty = the bundled vtest clip (boxes from <clip>.json)", None),
@@ -131,17 +132,7 @@ def main(args: list[str] | None = None) -> int:
         print(f"sample_camera: {exc}", file=sys.stderr)
         rclpy.try_shutdown()
         return 2
-    executor = SingleThreadedExecutor()
-    executor.add_node(node)
-    try:
-        executor.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        executor.shutdown()
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return spin_until_shutdown(node, SingleThreadedExecutor())
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from geometry_msgs.msg import Point, PolygonStamped
 from rcl_interfaces.msg import SetParametersResult
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.exceptions import ParameterException
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
@@ -40,6 +40,7 @@ from light_tracker_ros.ros.conversions import (ImageMessageError, bgr_to_image, 
                                                compressed_to_bgr, draw_box, image_to_bgr, roi_to_box)
 from light_tracker_ros.ros.diagnostics import NodeStats, TrackingStatus, build_status
 from light_tracker_ros.ros.model_loader import ModelManager
+from light_tracker_ros.ros.spin import spin_until_shutdown
 from light_tracker_ros.ros.stats import LatestSlot, Throttle
 
 
@@ -354,17 +355,7 @@ def main(args: list[str] | None = None) -> int:
         print(f"tracker_node: invalid parameter: {exc}", file=sys.stderr)
         rclpy.try_shutdown()
         return 2
-    executor = MultiThreadedExecutor(num_threads=2)
-    executor.add_node(node)
-    try:
-        executor.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        executor.shutdown()
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return spin_until_shutdown(node, MultiThreadedExecutor(num_threads=2))
 
 
 if __name__ == "__main__":
