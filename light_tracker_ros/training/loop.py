@@ -100,6 +100,9 @@ def train(cfg: TrainConfig, run_dir: Path | None = None, model: TrackerNet | Non
         model.load_state_dict(ckpt["model"])
         optimizer.load_state_dict(ckpt["optimizer"])
         state = ckpt["state"]
+        if state.get("config", {}).get("pairs") != list(cfg.pairs):  # data changed on resume: keep the record
+            state.setdefault("data_history", []).append({"from_step": state["step"], "pairs": list(cfg.pairs)})
+        state["config"] = dict(cfg.__dict__)
         if info.is_main:
             log.info("resumed %s at step %d (%.1f min)", last, state["step"], state["minutes"])
     state["world_size"] = info.world_size
