@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """Every console script declared in setup.py resolves to a callable, and the core never imports rclpy."""
 import importlib
-from pathlib import Path
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 

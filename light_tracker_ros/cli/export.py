@@ -21,7 +21,8 @@ def checkpoint_summary(ckpt: dict) -> dict:
     config = state.get("config", {})
     return {"steps": state.get("step"), "minutes": round(float(state.get("minutes", 0.0)), 1),
             "best_val_iou_heldout_composites": round(float(state.get("best_val_iou", -1.0)), 4),
-            "data": config.get("pairs"), "data_history": state.get("data_history", []), "batch_size": config.get("batch_size"), "lr": config.get("lr"),
+            "data": config.get("pairs"), "data_history": state.get("data_history", []),
+            "batch_size": config.get("batch_size"), "lr": config.get("lr"),
             "threads": config.get("num_threads"), "pretrained_weights": None,
             "recipe": "from scratch on composites of tuxpaint cut-outs over wallpapers/photos/video frames "
                       "plus cycle-consistent real video pairs (see README)"}
