@@ -38,7 +38,7 @@ def test_contents_rate_and_ok_level(context, follow_model: Path) -> None:
         d = h.latest_diagnostics(predicate=lambda d: int(d["frames_processed"]) >= i)
         for key in KEYS + tuple(f"latency_{s}_{q}_ms" for s in STAGES for q in ("p50", "p95", "max")):
             assert key in d, f"diagnostics lack {key}"
-        assert d["model"] == "cnn_follow" and d["model_family"] == "cnn" and d["backend"] == "onnxruntime x1"
+        assert d["model"] == follow_model.stem and d["model_family"] == "cnn" and d["backend"] == "onnxruntime x1"
         assert d["tracking_state"] == "tracking" and d["_message"] == "tracking"
         assert h.levels[-1] == DiagnosticStatus.OK
         assert int(d["frames_received"]) >= i - 1 and int(d["frames_processed"]) >= i - 1

@@ -119,7 +119,7 @@ def test_corrupt_model_is_rejected_and_the_old_one_keeps_tracking(
         frame, truth = scene_frame(i)
         assert harness.track_frame(frame)[1].iou(truth) > 0.5
     diag = harness.latest_diagnostics(predicate=lambda d: int(d["model_load_failures"]) >= 1)
-    assert diag["model"] == "cnn_follow" and int(diag["rejected_parameter"]) >= 1
+    assert diag["model"] == follow_model.stem and int(diag["rejected_parameter"]) >= 1
 
 
 def _renamed_copy(model: Path, folder: Path, name: str) -> Path:
