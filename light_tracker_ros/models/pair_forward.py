@@ -5,8 +5,7 @@ Run a shared (Siamese) feature extractor on template and search in lockstep, wit
 
 Running the template and the search through a batch-norm network one after the other gives each its own
 batch statistics in training, while the running statistics used at inference blend both: the network then
-sees differently normalised features at inference than in training (measured here: held-out IoU 0.91 with
-batch statistics against 0.49 with running statistics for the same weights). In lockstep, every batch-norm
+sees differently normalised features at inference than in training. In lockstep, every batch-norm
 layer normalises template and search with the statistics of both together, exactly as the running
 statistics will at inference. The module structure, parameter names and ONNX graphs are unchanged.
 """
