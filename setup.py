@@ -41,6 +41,8 @@ setup(
             "build_heldout = light_tracker_ros.cli.build_heldout:main",
             "train_tracker = light_tracker_ros.cli.train:main",
             "export_tracker = light_tracker_ros.cli.export:main",
+            "select_checkpoint = light_tracker_ros.cli.select_checkpoint:main",
+            "half_weights = light_tracker_ros.cli.half_weights:main",
             "evaluate_tracker = light_tracker_ros.cli.evaluate:main",
             "prune_tracker = light_tracker_ros.cli.prune:main",
             "list_models = light_tracker_ros.cli.list_models:main",

@@ -17,7 +17,7 @@ def test_setup_declares_the_scripts() -> None:
     """The node, the sample camera and the pipeline commands are all declared."""
     names = {name for name, _, _ in SCRIPTS}
     assert {"tracker_node", "sample_camera", "demo", "train_tracker", "evaluate_tracker", "prune_tracker",
-            "compression_study", "export_tracker", "build_pairs", "fetch_data"} <= names
+            "compression_study", "export_tracker", "select_checkpoint", "build_pairs", "fetch_data"} <= names
 
 
 @pytest.mark.parametrize("name,module,function", SCRIPTS)

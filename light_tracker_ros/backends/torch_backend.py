@@ -13,15 +13,20 @@ from onnx import numpy_helper
 from light_tracker_ros.backends.base import Backend
 from light_tracker_ros.core.errors import ModelFileError
 from light_tracker_ros.models.net import build_model
+from light_tracker_ros.models.weight_storage import widened
 
 
 def state_dict_from_onnx(path: Path) -> dict[str, torch.Tensor]:
-    """Return the named initializers of an ONNX file as torch tensors."""
+    """Return the named initializers of an ONNX file as torch tensors (half-stored ones widened to float32)."""
     try:
         graph = onnx.load(str(path)).graph
     except Exception as exc:  # noqa: BLE001 - protobuf errors vary
         raise ModelFileError(f"model file {path} is not a readable ONNX model: {exc}") from exc
-    return {init.name: torch.from_numpy(numpy_helper.to_array(init).copy()) for init in graph.initializer}
+    state = {}
+    for init in graph.initializer:
+        name, values = widened(init.name, numpy_helper.to_array(init))
+        state[name] = torch.from_numpy(values.copy())
+    return state
 
 
 class TorchBackend(Backend):

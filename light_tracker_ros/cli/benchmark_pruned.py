@@ -31,8 +31,9 @@ def onnx_param_count(path: Path) -> int:
     import onnx
     from onnx import TensorProto
     floats = {TensorProto.FLOAT, TensorProto.FLOAT16, TensorProto.DOUBLE, TensorProto.BFLOAT16}
+    from light_tracker_ros.models.weight_storage import HALF_SUFFIX
     return sum(int(np.prod(t.dims)) for t in onnx.load(str(path)).graph.initializer
-               if t.data_type in floats and not t.name.endswith(BUFFERS))
+               if t.data_type in floats and not t.name.removesuffix(HALF_SUFFIX).endswith(BUFFERS))
 
 
 def build_children(variants: list[str], budgets: list[float], out: Path) -> None:

@@ -34,13 +34,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checkpoint", type=Path, required=True, help="best.pt or last.pt of a training run")
     parser.add_argument("--name", required=True, help="model name (file stem in --out)")
     parser.add_argument("--out", type=Path, default=Path("models"))
+    parser.add_argument("--weight-storage", default="float32", choices=("float32", "float16"),
+                        help="float16 halves the file (arithmetic stays float32)")
     parser.add_argument("--curves-dir", type=Path, default=Path("docs/training"),
                         help="where to copy the run's curves.png (as <name>_curves.png)")
     args = parser.parse_args(argv)
     ckpt = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
     model = build_model(ckpt["architecture"])
     model.load_state_dict(ckpt["model"])
-    card = export_onnx(model, args.out, args.name, training=checkpoint_summary(ckpt))
+    card = export_onnx(model, args.out, args.name, args.weight_storage, training=checkpoint_summary(ckpt))
     curves = args.checkpoint.parent / "curves.png"
     if curves.exists():
         args.curves_dir.mkdir(parents=True, exist_ok=True)

@@ -43,6 +43,7 @@ class ModelCard:
     metrics: dict[str, Any] = field(default_factory=dict)
     licence: str = "Apache-2.0"
     onnx_sha256: str | None = None
+    weight_storage: str = "float32"  # float16: weights stored in half precision, computed in float32
 
     def to_json(self) -> str:
         """Serialise the card as indented JSON."""
@@ -71,6 +72,9 @@ class ModelCard:
         card = cls(**data)
         if card.family not in FAMILIES:
             raise ModelFileError(f"{source}: family must be one of {FAMILIES}, got {card.family!r}")
+        if card.weight_storage not in ("float32", "float16"):
+            raise ModelFileError(f"{source}: weight_storage must be 'float32' or 'float16', "
+                                 f"got {card.weight_storage!r}")
         if card.channel_order not in ("rgb", "bgr"):
             raise ModelFileError(f"{source}: channel_order must be 'rgb' or 'bgr', got {card.channel_order!r}")
         return card

@@ -16,6 +16,7 @@ from light_tracker_ros.backends.base import INPUT_NAMES, OUTPUT_NAMES
 from light_tracker_ros.core.model_card import ModelCard, file_sha256
 from light_tracker_ros.models.layers import Attention
 from light_tracker_ros.models.net import TrackerNet
+from light_tracker_ros.models.weight_storage import store_half
 
 
 def count_params(model: nn.Module) -> int:
@@ -60,10 +61,12 @@ def count_macs(model: TrackerNet) -> int:
     return int(total)
 
 
-def export_onnx(model: TrackerNet, out_dir: str | Path, name: str, **card_fields: Any) -> ModelCard:
+def export_onnx(model: TrackerNet, out_dir: str | Path, name: str, weight_storage: str = "float32",
+                **card_fields: Any) -> ModelCard:
     """
     Write ``out_dir/name.onnx`` and ``out_dir/name.json``; return the card.
 
+    ``weight_storage='float16'`` halves the file (see models/weight_storage.py; arithmetic stays float32).
     ``card_fields`` fill the rest of the card (parent, budget, training, metrics, ...).
     """
     out_dir = Path(out_dir)
@@ -85,11 +88,16 @@ def export_onnx(model: TrackerNet, out_dir: str | Path, name: str, **card_fields
     sidecar = path.with_suffix(".onnx.data")
     if sidecar.exists():
         sidecar.unlink()
+    if weight_storage == "float16":
+        store_half(path)
+    elif weight_storage != "float32":
+        raise ValueError(f"weight_storage must be 'float32' or 'float16', got {weight_storage!r}")
     from light_tracker_ros.pruning.units import prunable_param_count
     fields: dict[str, Any] = {
         "name": name, "family": model.family, "variant": arch.get("variant", "custom"), "architecture": arch,
         "template_size": arch["template_size"], "search_size": arch["search_size"], "params": count_params(model),
-        "prunable_params": prunable_param_count(model), "macs": count_macs(model), "onnx_sha256": file_sha256(path)}
+        "prunable_params": prunable_param_count(model), "macs": count_macs(model), "onnx_sha256": file_sha256(path),
+        "weight_storage": weight_storage}
     fields.update(card_fields)
     card = ModelCard(**fields)
     card.save(path.with_suffix(".json"))

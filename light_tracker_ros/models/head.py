@@ -15,7 +15,11 @@ from light_tracker_ros.models.layers import Gate, conv_bn
 
 class CenterHead(nn.Module):
     """
-    Centre-point head on a (B, C, H, W) fused map; ``arch`` = {channels: [c1, c2, ...]} (prunable).
+    Centre-point head on a (B, C, H, W) fused map; ``arch`` = {channels: [c1, c2, ...]}.
+
+    Every trunk width but the last is prunable (a Gate follows it). The last one feeds the score, size and
+    offset convs and stays whole: children whose last trunk layer kept a handful of channels could not learn
+    their score map back in fine-tuning (their focal loss stayed at its starting value).
 
     Returns score logits (B, 1, H, W), size (B, 2, H, W) as (w, h) fractions of the search crop, and
     offset (B, 2, H, W) as the sub-cell (x, y) position of the centre in [0, 1].
@@ -24,8 +28,11 @@ class CenterHead(nn.Module):
     def __init__(self, cin: int, arch: dict[str, Any]) -> None:
         super().__init__()
         trunk: list[nn.Module] = []
-        for width in arch["channels"]:
-            trunk += [conv_bn(cin, width, 3), nn.ReLU(inplace=True), Gate(width)]
+        widths = list(arch["channels"])
+        for k, width in enumerate(widths):
+            trunk += [conv_bn(cin, width, 3), nn.ReLU(inplace=True)]
+            if k + 1 < len(widths):  # the last layer feeds score/size/offset and is kept whole (no gate)
+                trunk.append(Gate(width))
             cin = width
         self.trunk = nn.Sequential(*trunk)
         self.score = nn.Conv2d(cin, 1, 1)

@@ -11,7 +11,7 @@ from torch import nn
 
 from light_tracker_ros.models.backbone import ResNetBackbone, StemConv
 from light_tracker_ros.models.head import CenterHead, depthwise_xcorr
-from light_tracker_ros.models.layers import TransformerBlock, conv_bn
+from light_tracker_ros.models.layers import Gate, TransformerBlock, conv_bn
 from light_tracker_ros.models.pair_forward import pair_forward
 
 
@@ -44,6 +44,7 @@ class SiameseCNN(TrackerNet):
         width = arch["fusion"]["channels"]
         self.adjust_template = conv_bn(self.backbone.out_channels, width, 1)
         self.adjust_search = conv_bn(self.backbone.out_channels, width, 1)
+        self.fusion_gate = Gate(width)  # the correlation width is prunable: both adjust convs lose channel c
         self.head = CenterHead(width, arch["head"])
 
     def forward_features(self, template: torch.Tensor, search: torch.Tensor) -> torch.Tensor:
@@ -51,7 +52,7 @@ class SiameseCNN(TrackerNet):
         template, search = pair_forward(self.backbone, [template, search])
         kernel = self.adjust_template(template)
         feat = self.adjust_search(search)
-        return depthwise_xcorr(feat, kernel)
+        return self.fusion_gate(depthwise_xcorr(feat, kernel))
 
 
 def _grid(size: int, stride: int) -> int:

@@ -115,7 +115,7 @@ def select_units(unit_map: UnitMap, importance: Mapping[str, torch.Tensor], budg
         raise ConfigError(f"budget mode must be one of {MODES}, got {mode!r}")
     if mode == "auto":
         mode = "per_layer" if budget < per_layer_below else "global"
-    target = budget * unit_map.prunable_params
+    target = budget * unit_map.prunable_params + 1e-6  # parameter counts are integers: absorb float rounding
     floor = unit_map.kept_params({g.name: min(min_units, g.units) for g in unit_map.groups})
     if floor > target:
         log.warning("budget %.4f is below the smallest model that keeps %d unit(s) per gate (%.4f of the "

@@ -47,6 +47,8 @@ class PruneConfig:
                           choices=("bf16", "fp32"))
     checkpoint_every: int = spec(200, "steps between checkpoints", min=1)
     latency_runs: int = spec(30, "timed ONNX Runtime runs (1 thread) for the card's latency", min=0)
+    weight_storage: str = spec("float16", "how the child's ONNX file stores weights (float16 halves the file; "
+                               "arithmetic stays float32)", choices=("float16", "float32"))
 
     @property
     def penalties(self) -> dict[str, float]:

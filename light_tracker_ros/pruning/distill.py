@@ -6,7 +6,8 @@ Fine-tuning loss of a pruned child: the tracking loss plus distillation from its
 Score map: BCE between the child's logits and the parent's probabilities (both divided by a temperature).
 Boxes: L1 between the child's and the parent's size and offset maps, weighted by the parent's score map so
 that the cells where the parent sees the target count most. Features (optional): MSE between the fused maps,
-which have the same width in parent and child because residual-stream widths are never pruned.
+which must have the same width in parent and child: true for the transformer and hybrid, whose
+residual-stream widths are never pruned, not for the CNN, whose correlation width is.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from light_tracker_ros.core.errors import ConfigError
 from light_tracker_ros.models.losses import tracking_loss
 from light_tracker_ros.models.net import TrackerNet
 
@@ -59,6 +61,10 @@ def distillation_loss(student: Outputs, teacher: Outputs, weights: DistillWeight
     total = weights.score * score + weights.box * box
     parts = {"kd_score": score.item(), "kd_box": box.item()}
     if weights.features > 0 and student_feat is not None and teacher_feat is not None:
+        if student_feat.shape != teacher_feat.shape:
+            raise ConfigError(f"feature distillation needs fused maps of the same shape, got child "
+                              f"{tuple(student_feat.shape)} and parent {tuple(teacher_feat.shape)} (the CNN's "
+                              "correlation width is pruned): set distill_features 0")
         feat = F.mse_loss(student_feat, teacher_feat.detach())
         total = total + weights.features * feat
         parts["kd_features"] = feat.item()

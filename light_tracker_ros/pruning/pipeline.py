@@ -215,7 +215,8 @@ def _export(child: TrackerNet, plan: PruningPlan, job: PruneJob, name: str, pare
     training = {"parent_source": job.parent, "config": to_mapping(cfg), "world_size": info.world_size,
                 "data": list(job.data) or f"synthetic:{job.synthetic}", "kept_fraction": plan.kept_fraction,
                 "budget_mode": plan.mode, "finetune_last": history[-1] if history else None, **job.extra}
-    card = export_onnx(child.eval(), job.out, name, parent=parent, budget=plan.budget, kept_units=plan.counts,
+    card = export_onnx(child.eval(), job.out, name, weight_storage=cfg.weight_storage, parent=parent,
+                       budget=plan.budget, kept_units=plan.counts,
                        pruning_plan=plan.to_dict(), training=training, metrics=metrics)
     latency = _latency_ms(job.out / f"{name}.onnx", cfg.latency_runs)
     if latency is not None:

@@ -22,7 +22,7 @@ from light_tracker_ros.core.errors import ModelFileError
 from light_tracker_ros.models.backbone import ResNetBackbone, StemConv
 from light_tracker_ros.models.head import CenterHead
 from light_tracker_ros.models.layers import BasicBlock, Bottleneck, Gate
-from light_tracker_ros.models.net import PatchEmbed, TokenFusion
+from light_tracker_ros.models.net import PatchEmbed, SiameseCNN, TokenFusion
 
 BN_KEYS = ("weight", "bias", "running_mean", "running_var")
 KINDS = ("conv", "trunk", "heads", "head_dims", "mlp")
@@ -156,23 +156,37 @@ def _fusion(prefix: str, mod: TokenFusion, root: tuple) -> list[UnitGroup]:
 
 
 def _head(prefix: str, mod: CenterHead, root: tuple) -> list[UnitGroup]:
-    gates = [i for i, m in enumerate(mod.trunk) if isinstance(m, Gate)]
+    """Map the gated trunk widths; a gate's consumer is the next trunk conv, or the score/size/offset convs."""
+    convs = [i for i, m in enumerate(mod.trunk) if isinstance(m, nn.Sequential)]
     groups = []
-    for k, g in enumerate(gates):
+    for k, c in enumerate(convs):
+        g = c + 2
+        if g >= len(mod.trunk) or not isinstance(mod.trunk[g], Gate):
+            continue
         n = mod.trunk[g].units
-        if k + 1 < len(gates):
-            readers = [f"{prefix}.trunk.{gates[k + 1] - 2}.0.weight"]
+        if k + 1 < len(convs):
+            readers = [f"{prefix}.trunk.{convs[k + 1]}.0.weight"]
         else:
             readers = [f"{prefix}.{out}.weight" for out in ("score", "size", "offset")]
         groups.append(UnitGroup(f"{prefix}.trunk.{g}", "trunk", n, tuple(
-            _conv_out(f"{prefix}.trunk.{g - 2}", n) + [_reads(r, n) for r in readers]), root + ("channels", k)))
+            _conv_out(f"{prefix}.trunk.{c}", n) + [_reads(r, n) for r in readers]), root + ("channels", k)))
     return groups
+
+
+def _siamese(prefix: str, mod: SiameseCNN, root: tuple) -> list[UnitGroup]:
+    """Map the correlation width: rows of both 1x1 adjust convs (channel c of one correlates with c of the other)."""
+    n = mod.fusion_gate.units
+    first_head_conv = next(i for i, m in enumerate(mod.head.trunk) if isinstance(m, nn.Sequential))
+    return [UnitGroup("fusion_gate", "conv", n, tuple(
+        _conv_out("adjust_template", n) + _conv_out("adjust_search", n)
+        + [_reads(f"head.trunk.{first_head_conv}.0.weight", n)]), root + ("fusion", "channels"))]
 
 
 # Per-module rules (the Torch-Pruning habit of a slicer registry); arch roots say where each part's widths live.
 RULES: dict[type, Callable[[str, Any, tuple], list[UnitGroup]]] = {
-    ResNetBackbone: _resnet, PatchEmbed: _patch_embed, TokenFusion: _fusion, CenterHead: _head}
-ARCH_ROOTS: dict[str, tuple] = {"backbone": ("backbone",), "embed": ("embed",), "fusion": (), "head": ("head",)}
+    ResNetBackbone: _resnet, PatchEmbed: _patch_embed, TokenFusion: _fusion, CenterHead: _head, SiameseCNN: _siamese}
+ARCH_ROOTS: dict[str, tuple] = {"": (), "backbone": ("backbone",), "embed": ("embed",), "fusion": (),
+                                "head": ("head",)}
 
 
 class UnitMap:

@@ -64,8 +64,9 @@ def lr_at(step: int, cfg: TrainConfig, minutes: float = 0.0) -> float:
     """Linear warm-up then cosine decay to 5% of the peak, ending at ``steps`` or ``max_minutes``, first reached."""
     if step < cfg.warmup_steps:
         return cfg.lr * (step + 1) / cfg.warmup_steps
+    # whole minutes only: a run that ends on its step count is then bit-reproducible (no timing noise in the lr)
     progress = min(max((step - cfg.warmup_steps) / max(cfg.steps - cfg.warmup_steps, 1),
-                       minutes / cfg.max_minutes), 1.0)
+                       math.floor(minutes) / cfg.max_minutes), 1.0)
     return cfg.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
@@ -74,6 +75,15 @@ def save_checkpoint(path: Path, model: TrackerNet, optimizer: torch.optim.Optimi
     tmp = path.with_suffix(".tmp")
     torch.save({"architecture": model.architecture, "model": model.state_dict(),
                 "optimizer": optimizer.state_dict(), "state": state}, tmp)
+    tmp.replace(path)
+
+
+def save_snapshot(path: Path, model: TrackerNet, state: dict[str, Any]) -> None:
+    """Write the weights and loop position only (no optimiser): a candidate for selection on real video."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    torch.save({"architecture": model.architecture, "model": model.state_dict(),
+                "state": {k: v for k, v in state.items() if k != "history"}}, tmp)
     tmp.replace(path)
 
 
@@ -152,6 +162,8 @@ def train(cfg: TrainConfig, run_dir: Path | None = None, model: TrackerNet | Non
             if info.is_main and (state["step"] % cfg.checkpoint_every == 0 or finished):
                 save_checkpoint(last, model, optimizer, state)
                 (run_dir / "history.json").write_text(json.dumps(state["history"]))
+            if info.is_main and cfg.snapshot_every and state["step"] % cfg.snapshot_every == 0:
+                save_snapshot(run_dir / "snapshots" / f"step_{state['step']:06d}.pt", model, state)
             if finished:
                 done = True
                 break

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import moving_target_frames
+from scenes import moving_target_frames
 
 from light_tracker_ros.backends import load_backend
 from light_tracker_ros.core.config import TrackerConfig

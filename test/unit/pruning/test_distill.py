@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import random
 
+import pytest
 import torch
 from prune_fixtures import inputs, tiny_model
 
 from light_tracker_ros.core.config import from_mapping
+from light_tracker_ros.core.errors import ConfigError
 from light_tracker_ros.pruning.config import PruneConfig
 from light_tracker_ros.pruning.data import StepBatches
 from light_tracker_ros.pruning.distill import DistillWeights, distillation_loss
@@ -42,10 +44,25 @@ def test_distillation_loss_decreases_in_a_few_steps(variant: str) -> None:
                                                      for g in unit_map.groups}, 0.5, "global"))
     arch = parent.architecture
     pairs = synthetic_pairs(4, arch["template_size"], arch["search_size"])
+    features = 0.0 if parent.family == "cnn" else 0.1  # the CNN's correlation width is pruned
     cfg = from_mapping(PruneConfig, {"family": parent.family, "finetune_steps": 8, "finetune_lr": 3e-3,
-                                     "distill_features": 0.1, "grad_clip": 0.0})
+                                     "distill_features": features, "grad_clip": 0.0})
     history = finetune(child, parent, FixedBatch(pairs, range(4), 4), cfg, stream=1)
-    assert {"kd_score", "kd_box", "kd_features", "focal"} <= set(history[0])
+    assert {"kd_score", "kd_box", "focal"} <= set(history[0])
+    assert ("kd_features" in history[0]) == (features > 0)
     assert history[-1]["total"] < 0.9 * history[0]["total"]
     kd = [h["kd_score"] + h["kd_box"] for h in history]
     assert kd[-1] < kd[0]
+
+
+def test_feature_distillation_across_widths_is_a_clear_error() -> None:
+    """A CNN child with a thinner correlation map cannot be feature-distilled: the error says what to set."""
+    parent = tiny_model("cnn_tiny")
+    unit_map = build_unit_map(parent)
+    kept = {g.name: list(range(g.units)) for g in unit_map.groups}
+    kept["fusion_gate"] = kept["fusion_gate"][:4]
+    child = replay_plan(parent, make_plan(unit_map, kept, 0.9, "global"))
+    template, search = inputs(parent)
+    s_feat, t_feat = child.forward_features(template, search), parent.forward_features(template, search)
+    with pytest.raises(ConfigError, match="distill_features 0"):
+        distillation_loss(child.head(s_feat), parent.head(t_feat), DistillWeights(features=1.0), s_feat, t_feat)

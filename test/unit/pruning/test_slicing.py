@@ -39,7 +39,7 @@ def test_all_ones_masks_leave_outputs_unchanged_in_torch_and_onnx(variant: str, 
     child = slice_model(parent, keep_all(build_unit_map(parent))).eval()
     for a, b in zip(reference, child(template, search)):
         assert torch.equal(a, b)
-    export_onnx(child, tmp_path, "child")
+    export_onnx(child, tmp_path, "child", weight_storage="float32")  # exactness of slicing, not of storage
     outputs = load_backend(tmp_path / "child.onnx").run(template.numpy(), search.numpy())
     for a, b in zip(reference, outputs):
         np.testing.assert_allclose(b, a.numpy(), rtol=1e-4, atol=1e-5)

@@ -30,11 +30,22 @@ def test_consumers_are_mapped() -> None:
     unit_map = build_unit_map(tiny_model("vit_tiny"))
     last_stem = unit_map.by_name["embed.layers.1.gate"]
     assert any(s.name == "embed.layers.2.weight" and s.dim == 1 and s.fold for s in last_stem.slices)
-    trunk = unit_map.by_name["head.trunk.2"]
-    assert {s.name for s in trunk.slices if s.fold} == {"head.score.weight", "head.size.weight", "head.offset.weight"}
+    small = build_unit_map(build_model(architecture("vit_small")))  # a two-layer head trunk
+    assert {s.name for s in small.by_name["head.trunk.2"].slices if s.fold} == {"head.trunk.3.0.weight"}
+    assert not any(g.name.startswith("head.trunk.5") for g in small.groups)  # feeds score/size/offset: kept whole
+    assert "head.trunk.2" not in unit_map.by_name  # vit_tiny's only trunk layer is the last one
     heads = unit_map.by_name["fusion.blocks.0.attn.gate"]
     assert {(s.name, s.dim) for s in heads.slices} >= {("fusion.blocks.0.attn.qkv.weight", 0),
                                                        ("fusion.blocks.0.attn.proj.weight", 1)}
+
+
+def test_cnn_correlation_width_is_one_group() -> None:
+    """Channel c of both adjust convs goes together (depthwise correlation), read by the head's first conv."""
+    group = build_unit_map(tiny_model("cnn_tiny")).by_name["fusion_gate"]
+    names = {(s.name, s.dim, s.fold) for s in group.slices}
+    assert {("adjust_template.0.weight", 0, False), ("adjust_search.0.weight", 0, False),
+            ("adjust_search.1.running_var", 0, False), ("head.trunk.0.0.weight", 1, True)} <= names
+    assert group.arch_path == ("fusion", "channels")
 
 
 @pytest.mark.parametrize("variant", ["cnn_tiny", "vit_tiny", "hybrid_tiny", "cnn_small", "vit_small", "hybrid_small"])

@@ -1,0 +1,145 @@
+# Copyright 2026 light_tracker_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+"""
+``select_checkpoint``: pick a training run's snapshot by one-pass success AUC on real video, and export it.
+
+Held-out composite IoU (what training validates on) ranks checkpoints poorly for real video, so a run with
+``snapshot_every`` keeps snapshots and this command exports each to a scratch folder, runs it over the
+given sequences, prints the table, and exports the best (highest mean AUC; the later step on a tie) as
+``--out/--name``. The card's ``training.selection`` records every candidate's scores and the datasets used.
+
+Example::
+
+    select_checkpoint --run ~/.cache/light_tracker_ros/runs/hybrid_parent
+        --dataset ~/.cache/light_tracker_ros/validation --name hybrid_parent --out models
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from light_tracker_ros.cli.evaluate import load_sequences
+from light_tracker_ros.cli.export import checkpoint_summary
+from light_tracker_ros.core.config import TrackerConfig
+from light_tracker_ros.core.errors import ConfigError, TrackerError
+from light_tracker_ros.evaluation.runner import evaluate, model_entry
+from light_tracker_ros.models.export import export_onnx
+from light_tracker_ros.models.net import build_model
+
+log = logging.getLogger("select_checkpoint")
+
+
+def candidates(run_dir: Path, include: list[str]) -> list[Path]:
+    """Snapshots of a run (``snapshots/*.pt``, in step order) plus the named extra checkpoints that exist."""
+    found = sorted((run_dir / "snapshots").glob("*.pt"))
+    found += [run_dir / name for name in include if (run_dir / name).exists()]
+    if not found:
+        raise ConfigError(f"no snapshots in {run_dir / 'snapshots'} (train with snapshot_every > 0) and none of "
+                          f"{include} in {run_dir}")
+    return found
+
+
+def load_net(path: Path) -> tuple[torch.nn.Module, dict[str, Any]]:
+    """Return the model and the raw checkpoint of a training checkpoint or snapshot."""
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=False)
+        model = build_model(ckpt["architecture"])
+        model.load_state_dict(ckpt["model"])
+    except (OSError, KeyError, RuntimeError) as exc:
+        raise ConfigError(f"cannot load checkpoint {path}: {exc}") from exc
+    return model, ckpt
+
+
+def score_candidates(paths: list[Path], datasets: list[str], threads: int, max_frames: int | None,
+                     progress: bool = True, weight_storage: str = "float32") -> list[dict[str, Any]]:
+    """Export each candidate to a scratch folder and evaluate it; one record per candidate."""
+    sequences = load_sequences(datasets)
+    config = TrackerConfig(num_threads=threads)
+    records = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for i, path in enumerate(paths):
+            model, ckpt = load_net(path)
+            card = export_onnx(model, scratch, f"candidate{i}", weight_storage)  # scored as it will ship
+            entry = model_entry(str(Path(scratch) / f"{card.name}.onnx"), config)
+            result = evaluate([entry], sequences, threads, max_frames, progress=progress)
+            mean = result.mean(entry.name)
+            records.append({"checkpoint": str(path), "step": ckpt.get("state", {}).get("step"),
+                            "auc": round(float(mean.auc), 4), "precision20": round(float(mean.precision_20), 4),
+                            "per_sequence": {s: round(float(r.metrics.auc), 4)
+                                             for s, r in result.runs[entry.name].items()}})
+            log.info("%s: step %s, mean AUC %.3f", path.name, records[-1]["step"], mean.auc)
+    return records
+
+
+def best_record(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Highest mean AUC; on a tie the later step (more training)."""
+    return max(records, key=lambda r: (r["auc"], r["step"] or 0))
+
+
+def format_records(records: list[dict[str, Any]], chosen: dict[str, Any]) -> str:
+    """Plain table: checkpoint, step, mean AUC, P@20, per-sequence AUC, and a mark on the chosen one."""
+    names = sorted({s for r in records for s in r["per_sequence"]})
+    lines = [f"{'checkpoint':<22}{'step':>7}{'AUC':>8}{'P@20':>8}  " + "  ".join(names)]
+    for r in records:
+        per = "  ".join(f"{r['per_sequence'].get(s, float('nan')):.3f}".rjust(len(s)) for s in names)
+        mark = "  <- selected" if r is chosen else ""
+        lines.append(f"{Path(r['checkpoint']).name:<22}{r['step'] or 0:>7}{r['auc']:>8.3f}{r['precision20']:>8.3f}"
+                     f"  {per}{mark}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Score the run's snapshots, print the table, export the best; 0, or 2 on a clear error."""
+    parser = argparse.ArgumentParser(prog="select_checkpoint", description=__doc__.split("\n")[1],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--run", type=Path, required=True, help="training run folder (with snapshots/)")
+    parser.add_argument("--dataset", action="append", required=True, metavar="DIR",
+                        help="real-video sequences to select on (as for evaluate_tracker); repeatable")
+    parser.add_argument("--name", required=True, help="name of the exported model")
+    parser.add_argument("--out", type=Path, default=Path("models"))
+    parser.add_argument("--weight-storage", default="float32", choices=("float32", "float16"),
+                        help="float16 halves the file (arithmetic stays float32)")
+    parser.add_argument("--include", default="best.pt,last.pt", help="extra checkpoints of the run to consider")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--max-frames", type=int, default=None, help="use only the first N frames of each sequence")
+    parser.add_argument("--json", type=Path, default=None, help="also write the records here")
+    parser.add_argument("--curves-dir", type=Path, default=Path("docs/training"),
+                        help="where to copy the run's curves.png (as <name>_curves.png)")
+    parser.add_argument("--no-progress", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        paths = candidates(args.run.expanduser(), [s for s in args.include.split(",") if s])
+        records = score_candidates(paths, args.dataset, args.threads, args.max_frames, not args.no_progress,
+                                   args.weight_storage)
+        chosen = best_record(records)
+        model, ckpt = load_net(Path(chosen["checkpoint"]))
+        training = checkpoint_summary(ckpt)
+        training["selection"] = {"by": "mean one-pass success AUC", "datasets": args.dataset,
+                                 "chosen": Path(chosen["checkpoint"]).name, "candidates": records}
+        card = export_onnx(model, args.out, args.name, args.weight_storage, training=training)
+    except TrackerError as exc:
+        print(f"select_checkpoint: error: {exc}", file=sys.stderr)
+        return 2
+    print(format_records(records, chosen))
+    print(f"exported {Path(chosen['checkpoint']).name} (step {chosen['step']}) as {args.out / card.name}.onnx")
+    curves = args.run.expanduser() / "curves.png"
+    if curves.exists():
+        args.curves_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy(curves, args.curves_dir / f"{args.name}_curves.png")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"chosen": chosen, "candidates": records}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
