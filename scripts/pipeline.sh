@@ -23,16 +23,18 @@ stage_data() {
   build_heldout
 }
 
-stage_train() {  # the three parents side by side, one thread each
+stage_train() {  # the three parents side by side, one thread each, keeping snapshots to select on real video
   for family in "${FAMILIES[@]}"; do
-    train_tracker --config "config/train/$family.yaml" --set "max_minutes=${MINUTES:-88}" &
+    train_tracker --config "config/train/$family.yaml" --set "max_minutes=${MINUTES:-88}" \
+      --set snapshot_every=150 &
   done
   wait
 }
 
-stage_export() {
+stage_export() {  # each parent: the snapshot (or best.pt/last.pt) with the highest mean AUC on the validation set
   for family in "${FAMILIES[@]}"; do
-    export_tracker --checkpoint "$DATA/runs/${family}_parent/best.pt" --name "${family}_parent" --out models/
+    select_checkpoint --run "$DATA/runs/${family}_parent" --dataset "$DATA/validation" --name "${family}_parent" \
+      --out models/ --json "docs/results/${family}_parent_selection.json"
   done
 }
 
@@ -48,6 +50,7 @@ stage_prune() {  # children of every budget into the cache; the shipped ones are
     prune_tracker --parent "${family}_parent" --config "config/prune/$family.yaml" "${BUDGETS[@]}" \
       --data "$DATA/pairs/composite-1" --data "$DATA/pairs/video-cycles" --out "$DATA/children" \
       --work-dir "$DATA/prune/$family" --resume ${PRUNE_SET:-} &
+    if [ "$family" = cnn ]; then wait; fi  # two at a time on two cores
   done
   wait
   for family in "${FAMILIES[@]}"; do

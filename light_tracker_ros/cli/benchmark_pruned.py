@@ -74,6 +74,19 @@ def time_models(paths: dict[str, Path], runs: int, threads: int = 1) -> dict[str
     return {n: float(np.median(t)) for n, t in times.items()}
 
 
+def predicted_params(child: ModelCard, parent: ModelCard) -> float:
+    """
+    Budget x the parent's prunable parameters + its unpruned rest.
+
+    Taken from the child's pruning plan (the parent's unit map when it was pruned) where there is one, else
+    from the parent's card.
+    """
+    plan = child.pruning_plan or {}
+    if plan.get("prunable_params") and "rest_params" in plan:
+        return child.budget * plan["prunable_params"] + plan["rest_params"]
+    return child.budget * parent.prunable_params + (parent.params - parent.prunable_params)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the size and speed table."""
     parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
@@ -103,8 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     print("-" * len(header))
     for c in sorted(children, key=lambda c: (c.parent, -c.budget)):
-        parent = cards[c.parent]
-        predicted = c.budget * parent.prunable_params + (parent.params - parent.prunable_params)
+        predicted = predicted_params(c, cards[c.parent])
         count = onnx_param_count(folder / f"{c.name}.onnx")
         print(f"{c.name:<24}{c.budget:>8g}{count:>13d}{predicted:>12.0f}{count / predicted:>8.3f}"
               f"{ms[c.parent]:>11.2f}{ms[c.name]:>10.2f}{ms[c.parent] / ms[c.name]:>9.1f}x")

@@ -213,7 +213,7 @@ class Harness:
             self.image_pub.publish(bgr_to_image(frame, header, encoding))
         return header
 
-    def box_for(self, header: Header, timeout: float = 5.0) -> Box:
+    def box_for(self, header: Header, timeout: float = 10.0) -> Box:
         """Return the box published for the frame with ``header`` (waits for it)."""
         want = stamp_ns(header)
         found: list[PolygonStamped] = []
@@ -248,7 +248,7 @@ class Harness:
         roi = RegionOfInterest(x_offset=int(box.x), y_offset=int(box.y), width=int(box.w), height=int(box.h))
         return self.init_with(lambda: self.roi_pub.publish(roi), frame)
 
-    def latest_diagnostics(self, after: float = 0.0, timeout: float = 5.0,
+    def latest_diagnostics(self, after: float = 0.0, timeout: float = 15.0,
                            predicate: Callable[[dict[str, str]], bool] = lambda d: True) -> dict[str, str]:
         """Return the first diagnostics values published ``after`` seconds from now that satisfy ``predicate``."""
         with self._lock:
