@@ -232,13 +232,18 @@ class Harness:
         return header, self.box_for(header)
 
     def init_with(self, send_init: Callable[[], None], frame: np.ndarray, timeout: float = 10.0) -> Box:
-        """Send an initialisation, then the frame (again every 0.2 s) until a box for it comes back."""
+        """
+        Send an initialisation, then the frame (again every 2 s) until a box for it comes back.
+
+        The frame is sent again only if no box came for it (the initialisation had not arrived yet): a second
+        copy processed after the initialisation would be an extra update and change the track slightly.
+        """
         send_init()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             header = self.publish(frame)
             try:
-                return self.box_for(header, timeout=0.2)
+                return self.box_for(header, timeout=2.0)
             except AssertionError:
                 continue
         raise AssertionError("no box after the initialisation")
