@@ -33,8 +33,9 @@ def test_contents_rate_and_ok_level(context, follow_model: Path) -> None:
             time.sleep(0.02)
         during = h.diagnostics[start:]
         assert 2 <= len(during) <= 5, f"{len(during)} diagnostics in 3.2 s"
-        # the rates of a period spent wholly in the loop above (about 30 frames a second)
-        assert float(during[-1]["processing_rate_hz"]) > 5.0 and float(during[-1]["input_rate_hz"]) > 5.0
+        # the rates of a period spent wholly in the loop above, which sends frames back to back: well above zero
+        # (not a speed check: a loaded machine may answer a few frames a second)
+        assert float(during[-1]["processing_rate_hz"]) > 1.0 and float(during[-1]["input_rate_hz"]) > 1.0
         d = h.latest_diagnostics(predicate=lambda d: int(d["frames_processed"]) >= i)
         for key in KEYS + tuple(f"latency_{s}_{q}_ms" for s in STAGES for q in ("p50", "p95", "max")):
             assert key in d, f"diagnostics lack {key}"
