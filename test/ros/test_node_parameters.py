@@ -169,8 +169,9 @@ def test_swap_to_another_family(harness: Harness, copied_model: Path) -> None:
     assert set_params(harness, model=str(copied_model))[0].successful
     for i in (1, 2, 3):
         harness.publish(scene_frame(i)[0])
-    diag = harness.latest_diagnostics(predicate=lambda d: d["model_family"] == "transformer")
-    assert diag["model"] == "vit_tiny" and int(diag["frames_processed"]) >= 3
+    diag = harness.latest_diagnostics(predicate=lambda d: d["model_family"] == "transformer"
+                                      and int(d["frames_processed"]) >= 3)
+    assert diag["model"] == "vit_tiny" and diag["model_swaps"] == "1"
 
 
 def test_live_settings_apply_without_reload(harness: Harness) -> None:
