@@ -253,6 +253,27 @@ class Harness:
         roi = RegionOfInterest(x_offset=int(box.x), y_offset=int(box.y), width=int(box.w), height=int(box.h))
         return self.init_with(lambda: self.roi_pub.publish(roi), frame)
 
+    def feed_until(self, predicate: Callable[[dict[str, str]], bool], timeout: float = 15.0) -> dict[str, str]:
+        """
+        Publish scene frames every 0.1 s until a diagnostics message satisfies ``predicate``; return it.
+
+        For checks that need some frames processed: a busy node may drop frames from its depth-1 queue, so
+        a fixed number of published frames is not a fixed number of processed ones.
+        """
+        with self._lock:
+            start = len(self.diagnostics)
+        deadline = time.monotonic() + timeout
+        i = 1
+        while time.monotonic() < deadline:
+            with self._lock:
+                found = [d for d in self.diagnostics[start:] if predicate(d)]
+            if found:
+                return found[0]
+            self.publish(scene_frame(i % 40)[0])
+            i += 1
+            time.sleep(0.1)
+        raise AssertionError(f"timed out after {timeout:.0f} s feeding frames until the diagnostics matched")
+
     def latest_diagnostics(self, after: float = 0.0, timeout: float = 15.0,
                            predicate: Callable[[dict[str, str]], bool] = lambda d: True) -> dict[str, str]:
         """Return the first diagnostics values published ``after`` seconds from now that satisfy ``predicate``."""

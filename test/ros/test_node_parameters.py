@@ -167,10 +167,7 @@ def test_runtime_swap_keeps_tracking(harness: Harness, follow_model: Path, tmp_p
 def test_swap_to_another_family(harness: Harness, copied_model: Path) -> None:
     """A transformer model can replace the CNN at runtime; frames go on being processed."""
     assert set_params(harness, model=str(copied_model))[0].successful
-    for i in (1, 2, 3):
-        harness.publish(scene_frame(i)[0])
-    diag = harness.latest_diagnostics(predicate=lambda d: d["model_family"] == "transformer"
-                                      and int(d["frames_processed"]) >= 3)
+    diag = harness.feed_until(lambda d: d["model_family"] == "transformer" and int(d["frames_processed"]) >= 3)
     assert diag["model"] == "vit_tiny" and diag["model_swaps"] == "1"
 
 
@@ -179,7 +176,5 @@ def test_live_settings_apply_without_reload(harness: Harness) -> None:
     assert set_params(harness, score_threshold=0.99, lost_after=2)[0].successful
     tracker = harness.tracker._models.current
     assert tracker.config.score_threshold == 0.99 and tracker.config.lost_after == 2
-    for i in (1, 2, 3):
-        harness.publish(scene_frame(i)[0])
-    diag = harness.latest_diagnostics(predicate=lambda d: d["tracking_state"] == "lost")
+    diag = harness.feed_until(lambda d: d["tracking_state"] == "lost")
     assert diag["model_swaps"] == "0" and "target lost" in diag["_message"]
