@@ -9,10 +9,9 @@ import shutil
 import sys
 from pathlib import Path
 
-import torch
-
+from light_tracker_ros.core.errors import ModelFileError
 from light_tracker_ros.models.export import export_onnx
-from light_tracker_ros.models.net import build_model
+from light_tracker_ros.pruning.parents import load_checkpoint
 
 
 def checkpoint_summary(ckpt: dict) -> dict:
@@ -39,9 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--curves-dir", type=Path, default=Path("docs/training"),
                         help="where to copy the run's curves.png (as <name>_curves.png)")
     args = parser.parse_args(argv)
-    ckpt = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
-    model = build_model(ckpt["architecture"])
-    model.load_state_dict(ckpt["model"])
+    try:
+        model, ckpt = load_checkpoint(args.checkpoint)
+    except ModelFileError as exc:
+        print(f"export_tracker: error: {exc}", file=sys.stderr)
+        return 2
     card = export_onnx(model, args.out, args.name, args.weight_storage, training=checkpoint_summary(ckpt))
     curves = args.checkpoint.parent / "curves.png"
     if curves.exists():

@@ -29,6 +29,9 @@ def rows(folder: Path) -> list[str]:
         budget = "parent" if card.budget is None else f"{card.budget:g}"
         lines.append(f"| `{card.name}` | {card.family} | {budget} | {card.params:,} | {card.macs / 1e6:.0f} | "
                      f"{path.stat().st_size / 1e6:.1f} | {trained} | {iou if isinstance(iou, str) else f'{iou:.3f}'} |")
+    files = [p for p in folder.iterdir() if p.is_file()]
+    total_mb = sum(p.stat().st_size for p in files) / 1e6
+    lines.append(f"| all {len(files)} files of the folder | | | | | {total_mb:.1f} | | |")
     return lines
 
 

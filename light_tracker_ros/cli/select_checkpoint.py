@@ -5,8 +5,9 @@
 
 Held-out composite IoU (what training validates on) ranks checkpoints poorly for real video, so a run with
 ``snapshot_every`` keeps snapshots and this command exports each to a scratch folder, runs it over the
-given sequences, prints the table, and exports the best (highest mean AUC; the later step on a tie) as
-``--out/--name``. The card's ``training.selection`` records every candidate's scores and the datasets used.
+given sequences in one evaluation run, prints the table, and ships the best (highest mean AUC; the later step
+on a tie) as ``--out/--name``: the very file that was scored. The card's ``training.selection`` records every
+candidate's scores and the datasets used.
 
 Example::
 
@@ -16,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import shutil
@@ -24,15 +26,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from light_tracker_ros.cli.evaluate import load_sequences
 from light_tracker_ros.cli.export import checkpoint_summary
 from light_tracker_ros.core.config import TrackerConfig
 from light_tracker_ros.core.errors import ConfigError, TrackerError
+from light_tracker_ros.core.model_card import ModelCard
 from light_tracker_ros.evaluation.runner import evaluate, model_entry
 from light_tracker_ros.models.export import export_onnx
-from light_tracker_ros.models.net import build_model
+from light_tracker_ros.pruning.parents import load_checkpoint
 
 log = logging.getLogger("select_checkpoint")
 
@@ -47,41 +48,44 @@ def candidates(run_dir: Path, include: list[str]) -> list[Path]:
     return found
 
 
-def load_net(path: Path) -> tuple[torch.nn.Module, dict[str, Any]]:
-    """Return the model and the raw checkpoint of a training checkpoint or snapshot."""
-    try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=False)
-        model = build_model(ckpt["architecture"])
-        model.load_state_dict(ckpt["model"])
-    except (OSError, KeyError, RuntimeError) as exc:
-        raise ConfigError(f"cannot load checkpoint {path}: {exc}") from exc
-    return model, ckpt
+def export_candidates(paths: list[Path], scratch: Path, weight_storage: str) -> list[ModelCard]:
+    """Export every candidate to ``scratch`` as ``candidate<i>`` (card with its training summary), as it will ship."""
+    cards = []
+    for i, path in enumerate(paths):
+        model, ckpt = load_checkpoint(path)
+        cards.append(export_onnx(model, scratch, f"candidate{i}", weight_storage, training=checkpoint_summary(ckpt)))
+    return cards
 
 
-def score_candidates(paths: list[Path], datasets: list[str], threads: int, max_frames: int | None,
-                     progress: bool = True, weight_storage: str = "float32") -> list[dict[str, Any]]:
-    """Export each candidate to a scratch folder and evaluate it; one record per candidate."""
-    sequences = load_sequences(datasets)
+def score_candidates(paths: list[Path], cards: list[ModelCard], scratch: Path, datasets: list[str], threads: int,
+                     max_frames: int | None, progress: bool = True) -> list[dict[str, Any]]:
+    """Evaluate the exported candidates in one run (one decode per frame); one record per candidate."""
     config = TrackerConfig(num_threads=threads)
+    entries = [model_entry(str(scratch / f"{card.name}.onnx"), config) for card in cards]
+    result = evaluate(entries, load_sequences(datasets), threads, max_frames, progress=progress)
     records = []
-    with tempfile.TemporaryDirectory() as scratch:
-        for i, path in enumerate(paths):
-            model, ckpt = load_net(path)
-            card = export_onnx(model, scratch, f"candidate{i}", weight_storage)  # scored as it will ship
-            entry = model_entry(str(Path(scratch) / f"{card.name}.onnx"), config)
-            result = evaluate([entry], sequences, threads, max_frames, progress=progress)
-            mean = result.mean(entry.name)
-            records.append({"checkpoint": str(path), "step": ckpt.get("state", {}).get("step"),
-                            "auc": round(float(mean.auc), 4), "precision20": round(float(mean.precision_20), 4),
-                            "per_sequence": {s: round(float(r.metrics.auc), 4)
-                                             for s, r in result.runs[entry.name].items()}})
-            log.info("%s: step %s, mean AUC %.3f", path.name, records[-1]["step"], mean.auc)
+    for path, card, entry in zip(paths, cards, entries):
+        mean = result.mean(entry.name)
+        records.append({"checkpoint": str(path), "step": card.training.get("steps"),
+                        "auc": round(float(mean.auc), 4), "precision20": round(float(mean.precision_20), 4),
+                        "per_sequence": {s: round(float(r.metrics.auc), 4)
+                                         for s, r in result.runs[entry.name].items()}})
+        log.info("%s: step %s, mean AUC %.3f", path.name, records[-1]["step"], mean.auc)
     return records
 
 
 def best_record(records: list[dict[str, Any]]) -> dict[str, Any]:
     """Highest mean AUC; on a tie the later step (more training)."""
     return max(records, key=lambda r: (r["auc"], r["step"] or 0))
+
+
+def ship(onnx_path: Path, card: ModelCard, out: Path, name: str, selection: dict[str, Any]) -> ModelCard:
+    """Copy the scored file itself to ``out/name.onnx`` (same bytes, same SHA-256) with its card and the selection."""
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copy(onnx_path, out / f"{name}.onnx")
+    card = dataclasses.replace(card, name=name, training={**card.training, "selection": selection})
+    card.save(out / f"{name}.json")
+    return card
 
 
 def format_records(records: list[dict[str, Any]], chosen: dict[str, Any]) -> str:
@@ -118,14 +122,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         paths = candidates(args.run.expanduser(), [s for s in args.include.split(",") if s])
-        records = score_candidates(paths, args.dataset, args.threads, args.max_frames, not args.no_progress,
-                                   args.weight_storage)
-        chosen = best_record(records)
-        model, ckpt = load_net(Path(chosen["checkpoint"]))
-        training = checkpoint_summary(ckpt)
-        training["selection"] = {"by": "mean one-pass success AUC", "datasets": args.dataset,
-                                 "chosen": Path(chosen["checkpoint"]).name, "candidates": records}
-        card = export_onnx(model, args.out, args.name, args.weight_storage, training=training)
+        with tempfile.TemporaryDirectory() as tmp:
+            scratch = Path(tmp)
+            cards = export_candidates(paths, scratch, args.weight_storage)
+            records = score_candidates(paths, cards, scratch, args.dataset, args.threads, args.max_frames,
+                                       not args.no_progress)
+            chosen = best_record(records)
+            scored = cards[records.index(chosen)]
+            selection = {"by": "mean one-pass success AUC", "datasets": args.dataset,
+                         "chosen": Path(chosen["checkpoint"]).name, "candidates": records}
+            card = ship(scratch / f"{scored.name}.onnx", scored, args.out, args.name, selection)
     except TrackerError as exc:
         print(f"select_checkpoint: error: {exc}", file=sys.stderr)
         return 2

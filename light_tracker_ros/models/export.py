@@ -16,7 +16,7 @@ from light_tracker_ros.backends.base import INPUT_NAMES, OUTPUT_NAMES
 from light_tracker_ros.core.model_card import ModelCard, file_sha256
 from light_tracker_ros.models.layers import Attention
 from light_tracker_ros.models.net import TrackerNet
-from light_tracker_ros.models.weight_storage import store_half
+from light_tracker_ros.models.weight_storage import halve
 
 
 def count_params(model: nn.Module) -> int:
@@ -69,6 +69,8 @@ def export_onnx(model: TrackerNet, out_dir: str | Path, name: str, weight_storag
     ``weight_storage='float16'`` halves the file (see models/weight_storage.py; arithmetic stays float32).
     ``card_fields`` fill the rest of the card (parent, budget, training, metrics, ...).
     """
+    if weight_storage not in ("float32", "float16"):
+        raise ValueError(f"weight_storage must be 'float32' or 'float16', got {weight_storage!r}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.onnx"
@@ -81,17 +83,15 @@ def export_onnx(model: TrackerNet, out_dir: str | Path, name: str, weight_storag
         # optimize=False keeps every initializer under its torch name, so the torch backend can reload it
         torch.onnx.export(model, (template, search), str(path), input_names=list(INPUT_NAMES),
                           output_names=list(OUTPUT_NAMES), dynamo=True, optimize=False, opset_version=18)
-    # fold the external-data sidecar, if any, back into one file
+    # fold the external-data sidecar, if any, back into one file (with half-precision storage if asked)
     import onnx
     proto = onnx.load(str(path))
+    if weight_storage == "float16":
+        halve(proto)
     onnx.save(proto, str(path))
     sidecar = path.with_suffix(".onnx.data")
     if sidecar.exists():
         sidecar.unlink()
-    if weight_storage == "float16":
-        store_half(path)
-    elif weight_storage != "float32":
-        raise ValueError(f"weight_storage must be 'float32' or 'float16', got {weight_storage!r}")
     from light_tracker_ros.pruning.units import prunable_param_count
     fields: dict[str, Any] = {
         "name": name, "family": model.family, "variant": arch.get("variant", "custom"), "architecture": arch,

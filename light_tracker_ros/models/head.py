@@ -19,7 +19,7 @@ class CenterHead(nn.Module):
 
     Every trunk width but the last is prunable (a Gate follows it). The last one feeds the score, size and
     offset convs and stays whole: children whose last trunk layer kept a handful of channels could not learn
-    their score map back in fine-tuning (their focal loss stayed at its starting value).
+    their score map back in fine-tuning (their focal loss stayed high).
 
     Returns score logits (B, 1, H, W), size (B, 2, H, W) as (w, h) fractions of the search crop, and
     offset (B, 2, H, W) as the sub-cell (x, y) position of the centre in [0, 1].

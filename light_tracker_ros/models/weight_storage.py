@@ -19,9 +19,8 @@ from onnx import TensorProto, helper, numpy_helper
 HALF_SUFFIX = "__fp16"
 
 
-def store_half(path: str | Path, min_elements: int = 16) -> int:
-    """Rewrite ``path`` with half-precision weight storage; return how many initializers were converted."""
-    model = onnx.load(str(path))
+def halve(model: onnx.ModelProto, min_elements: int = 16) -> int:
+    """Switch ``model`` (in memory) to half-precision weight storage; return how many initializers changed."""
     graph = model.graph
     casts, keep = [], []
     for init in graph.initializer:
@@ -32,16 +31,23 @@ def store_half(path: str | Path, min_elements: int = 16) -> int:
         keep.append(numpy_helper.from_array(values.astype(np.float16), init.name + HALF_SUFFIX))
         casts.append(helper.make_node("Cast", [init.name + HALF_SUFFIX], [init.name], to=TensorProto.FLOAT,
                                       name=f"widen_{init.name}"))
-    if not casts:
-        return 0
-    del graph.initializer[:]
-    graph.initializer.extend(keep)
-    nodes = casts + list(graph.node)
-    del graph.node[:]
-    graph.node.extend(nodes)
-    onnx.checker.check_model(model)
-    onnx.save(model, str(path))
+    if casts:
+        del graph.initializer[:]
+        graph.initializer.extend(keep)
+        nodes = casts + list(graph.node)
+        del graph.node[:]
+        graph.node.extend(nodes)
+        onnx.checker.check_model(model)
     return len(casts)
+
+
+def store_half(path: str | Path, min_elements: int = 16) -> int:
+    """Rewrite the file ``path`` with half-precision weight storage; return how many initializers changed."""
+    model = onnx.load(str(path))
+    count = halve(model, min_elements)
+    if count:
+        onnx.save(model, str(path))
+    return count
 
 
 def storage_of(graph: onnx.GraphProto) -> str:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -32,16 +33,27 @@ def load_parent(source: str, models_dir: str | Path | None = None) -> tuple[Trac
             raise ModelFileError(f"parent {source!r}: {exc.args[0]}") from exc
     path = Path(source).expanduser()
     if path.suffix in (".pt", ".pth"):
-        if not path.exists():
-            raise ModelFileError(f"parent checkpoint {path} does not exist")
-        ckpt = torch.load(path, map_location="cpu", weights_only=False)
-        if not isinstance(ckpt, dict) or "architecture" not in ckpt or "model" not in ckpt:
-            raise ModelFileError(f"parent checkpoint {path} must hold {{'architecture': ..., 'model': state_dict}}")
-        return _filled(build_model(ckpt["architecture"]), ckpt["model"], path), path.stem
+        return load_checkpoint(path)[0], path.stem
     from light_tracker_ros.backends.torch_backend import state_dict_from_onnx
     onnx_path = resolve_model(source, models_dir)
     card = ModelCard.load(card_path_for(onnx_path))
     return _filled(build_model(card.architecture), state_dict_from_onnx(onnx_path), onnx_path), card.name
+
+
+def load_checkpoint(path: str | Path) -> tuple[TrackerNet, dict[str, Any]]:
+    """
+    Rebuild the network of a training checkpoint or snapshot (eval mode); return it with the raw checkpoint.
+
+    :raises ModelFileError: missing file, or not ``{"architecture": ..., "model": state_dict, ...}``, or weights
+        that do not fit the architecture.
+    """
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise ModelFileError(f"checkpoint {path} does not exist")
+    ckpt = torch.load(path, map_location="cpu", weights_only=False)
+    if not isinstance(ckpt, dict) or "architecture" not in ckpt or "model" not in ckpt:
+        raise ModelFileError(f"checkpoint {path} must hold {{'architecture': ..., 'model': state_dict}}")
+    return _filled(build_model(ckpt["architecture"]), ckpt["model"], path), ckpt
 
 
 def _filled(model: TrackerNet, state: dict[str, torch.Tensor], source: Path) -> TrackerNet:

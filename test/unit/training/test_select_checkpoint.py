@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 
-import cv2
 import numpy as np
 import torch
+
+from scenes import moving_target_frames
 
 from light_tracker_ros.cli import select_checkpoint
 from light_tracker_ros.core.model_card import ModelCard
@@ -29,13 +30,8 @@ def test_snapshots_are_scored_and_the_best_is_exported(tmp_path) -> None:
     assert [p.name for p in snaps] == ["step_000020.pt", "step_000040.pt"]
     assert "optimizer" not in torch.load(snaps[0], weights_only=False)
 
-    frames, boxes = [], []
-    for i in range(12):  # a bright disc moving right over a dark frame
-        frame = np.full((120, 160, 3), 30, np.uint8)
-        cv2.circle(frame, (40 + 4 * i, 60), 10, (40, 200, 230), -1)
-        frames.append(frame)
-        boxes.append((30 + 4 * i, 50, 21, 21))
-    write_sequence(tmp_path / "video" / "seq", frames, np.array(boxes, float))
+    frames, boxes = moving_target_frames(n=12)
+    write_sequence(tmp_path / "video" / "seq", frames, boxes)
     code = select_checkpoint.main(["--run", str(tmp_path / "run"), "--dataset", str(tmp_path / "video"),
                                    "--name", "picked", "--out", str(tmp_path / "models"), "--include", "",
                                    "--json", str(tmp_path / "sel.json"), "--curves-dir", str(tmp_path / "c"),
