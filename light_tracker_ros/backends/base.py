@@ -10,9 +10,6 @@ import numpy as np
 from light_tracker_ros.core.errors import ModelFileError
 from light_tracker_ros.core.model_card import ModelCard, card_path_for, file_sha256
 
-INPUT_NAMES = ("template", "search")
-OUTPUT_NAMES = ("score", "size", "offset")
-
 
 class Backend:
     """Runs a tracker model: normalised 1x3xTxT template and 1x3xSxS search in; score, size, offset out."""

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from light_tracker_ros.backends.base import Backend, INPUT_NAMES, OUTPUT_NAMES
+from light_tracker_ros.backends.base import Backend
 from light_tracker_ros.core.errors import ModelFileError
+from light_tracker_ros.core.model_card import INPUT_NAMES, OUTPUT_NAMES
 
 
 class OnnxRuntimeBackend(Backend):

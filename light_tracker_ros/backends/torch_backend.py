@@ -6,37 +6,27 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import onnx
 import torch
-from onnx import numpy_helper
 
 from light_tracker_ros.backends.base import Backend
 from light_tracker_ros.core.errors import ModelFileError
 from light_tracker_ros.models.net import build_model
-from light_tracker_ros.models.weight_storage import widened
-
-
-def state_dict_from_onnx(path: Path) -> dict[str, torch.Tensor]:
-    """Return the named initializers of an ONNX file as torch tensors (half-stored ones widened to float32)."""
-    try:
-        graph = onnx.load(str(path)).graph
-    except Exception as exc:  # noqa: BLE001 - protobuf errors vary
-        raise ModelFileError(f"model file {path} is not a readable ONNX model: {exc}") from exc
-    state = {}
-    for init in graph.initializer:
-        name, values = widened(init.name, numpy_helper.to_array(init))
-        state[name] = torch.from_numpy(values.copy())
-    return state
+from light_tracker_ros.models.onnx_weights import state_dict_from_onnx
 
 
 class TorchBackend(Backend):
-    """Runs the torch network described by the card, with the weights stored in the ``.onnx`` file."""
+    """
+    Runs the torch network described by the card, with the weights stored in the ``.onnx`` file.
+
+    torch's intra-op thread pool belongs to the process: this backend never changes it (a second model loaded
+    beside a running one would change the first one's threads). Entry points set it once with
+    ``torch.set_num_threads``; ``num_threads`` here is only reported.
+    """
 
     name = "torch"
 
     def __init__(self, path: Path, num_threads: int = 1) -> None:
         super().__init__(path, num_threads)
-        torch.set_num_threads(num_threads)
         try:
             self.model = build_model(self.card.architecture).eval()
         except (KeyError, ValueError, TypeError) as exc:

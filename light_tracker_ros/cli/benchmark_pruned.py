@@ -44,11 +44,11 @@ def build_children(variants: list[str], budgets: list[float], out: Path) -> None
     from light_tracker_ros.pruning.parents import load_parent
     from light_tracker_ros.pruning.pipeline import child_name
     from light_tracker_ros.pruning.slicing import replay_plan
-    from light_tracker_ros.pruning.units import build_unit_map
+    from light_tracker_ros.pruning.units import build_unit_map, prunable_param_count
     torch.manual_seed(0)
     for variant in variants:
         parent, name = load_parent(f"variant:{variant}")
-        export_onnx(parent, out, name)
+        export_onnx(parent, out, name, prunable_params=prunable_param_count(parent))
         unit_map = build_unit_map(parent)
         importance = magnitude_importance(parent, unit_map)
         for budget in budgets:
@@ -59,8 +59,8 @@ def build_children(variants: list[str], budgets: list[float], out: Path) -> None
 
 def time_models(paths: dict[str, Path], runs: int, threads: int = 1) -> dict[str, float]:
     """Median ms per inference of each model, the models taking turns round by round."""
-    from light_tracker_ros.backends import load_backend
-    backends = {n: load_backend(p, "onnxruntime", threads) for n, p in paths.items()}
+    from light_tracker_ros.backends import open_backend
+    backends = {n: open_backend(p, "onnxruntime", threads) for n, p in paths.items()}
     inputs = {n: (np.random.rand(1, 3, b.card.template_size, b.card.template_size).astype(np.float32),
                   np.random.rand(1, 3, b.card.search_size, b.card.search_size).astype(np.float32))
               for n, b in backends.items()}

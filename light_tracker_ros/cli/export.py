@@ -12,6 +12,7 @@ from pathlib import Path
 from light_tracker_ros.core.errors import ModelFileError
 from light_tracker_ros.models.export import export_onnx
 from light_tracker_ros.pruning.parents import load_checkpoint
+from light_tracker_ros.pruning.units import prunable_param_count
 
 
 def checkpoint_summary(ckpt: dict) -> dict:
@@ -43,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     except ModelFileError as exc:
         print(f"export_tracker: error: {exc}", file=sys.stderr)
         return 2
-    card = export_onnx(model, args.out, args.name, args.weight_storage, training=checkpoint_summary(ckpt))
+    card = export_onnx(model, args.out, args.name, args.weight_storage, training=checkpoint_summary(ckpt),
+                       prunable_params=prunable_param_count(model))
     curves = args.checkpoint.parent / "curves.png"
     if curves.exists():
         args.curves_dir.mkdir(parents=True, exist_ok=True)

@@ -34,6 +34,7 @@ from light_tracker_ros.core.model_card import ModelCard
 from light_tracker_ros.evaluation.runner import evaluate, model_entry
 from light_tracker_ros.models.export import export_onnx
 from light_tracker_ros.pruning.parents import load_checkpoint
+from light_tracker_ros.pruning.units import prunable_param_count
 
 log = logging.getLogger("select_checkpoint")
 
@@ -53,7 +54,8 @@ def export_candidates(paths: list[Path], scratch: Path, weight_storage: str) -> 
     cards = []
     for i, path in enumerate(paths):
         model, ckpt = load_checkpoint(path)
-        cards.append(export_onnx(model, scratch, f"candidate{i}", weight_storage, training=checkpoint_summary(ckpt)))
+        cards.append(export_onnx(model, scratch, f"candidate{i}", weight_storage, training=checkpoint_summary(ckpt),
+                                 prunable_params=prunable_param_count(model)))
     return cards
 
 

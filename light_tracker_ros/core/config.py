@@ -19,6 +19,8 @@ import yaml
 from light_tracker_ros.core.errors import ConfigError
 
 T = TypeVar("T")
+#: the inference backends (light_tracker_ros.backends); one list for configs, parsers and the factory
+BACKENDS = ("onnxruntime", "torch")
 
 
 def spec(default: Any, help: str, *, min: float | None = None, max: float | None = None,  # noqa: A002
@@ -121,7 +123,7 @@ class TrackerConfig:
     """How the tracker runs a model on frames (shared by the Python API, the CLI and the ROS node)."""
 
     model: str = spec("transformer_parent", "model name in the installed models/ folder, or a path to a .onnx file")
-    backend: str = spec("onnxruntime", "inference backend", choices=("onnxruntime", "torch"))
+    backend: str = spec("onnxruntime", "inference backend", choices=BACKENDS)
     num_threads: int = spec(1, "CPU threads for inference", min=1, max=64)
     score_threshold: float = spec(0.3, "peak score below which the target counts as not found", min=0.0, max=1.0)
     search_scale: float = spec(1.0, "multiplies the model's search-region size (1.0 = as trained)",

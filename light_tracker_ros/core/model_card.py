@@ -15,6 +15,9 @@ import yaml
 from light_tracker_ros.core.errors import ModelFileError
 
 FAMILIES = ("cnn", "transformer", "hybrid")
+#: the input and output names of every exported tracker model (the contract between export and backends)
+INPUT_NAMES = ("template", "search")
+OUTPUT_NAMES = ("score", "size", "offset")
 
 
 @dataclass(frozen=True)
@@ -127,18 +130,30 @@ def default_models_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "models"
 
 
-def resolve_model(name_or_path: str, models_dir: str | Path | None = None) -> Path:
-    """Turn a model name (looked up in ``models_dir``) or a path into an existing ``.onnx`` path."""
+def resolve_model(name_or_path: str, model_dirs: tuple[str | Path, ...] | list[str | Path] | str | Path | None = None,
+                  allow_paths: bool = True) -> Path:
+    """
+    Turn a model name (looked up in ``model_dirs`` in order) or, when ``allow_paths``, a path into a ``.onnx`` path.
+
+    :raises ModelFileError: no such model; the message names the request and the folders searched.
+    """
     if not name_or_path:
         raise ModelFileError("no model given: set 'model' to a name in models/ or a path to a .onnx file")
+    if isinstance(model_dirs, (str, Path)):
+        model_dirs = (model_dirs,) if str(model_dirs) else ()
+    folders = [Path(d).expanduser() for d in (model_dirs or ()) if str(d)] or [default_models_dir()]
     candidate = Path(name_or_path).expanduser()
     if candidate.suffix == ".onnx" or candidate.parent != Path("."):
+        if not allow_paths:
+            raise ModelFileError(f"model '{name_or_path}' is a path; only model names from the model folders are "
+                                 "accepted (allow_model_paths is false)")
         if not candidate.exists():
             raise ModelFileError(f"model file {candidate} does not exist")
         return candidate
-    folder = Path(models_dir) if models_dir else default_models_dir()
-    path = folder / f"{name_or_path}.onnx"
-    if not path.exists():
-        known = sorted(p.stem for p in folder.glob("*.onnx")) if folder.is_dir() else []
-        raise ModelFileError(f"no model named '{name_or_path}' in {folder}; available: {known or 'none'}")
-    return path
+    for folder in folders:
+        path = folder / f"{name_or_path}.onnx"
+        if path.is_file():
+            return path
+    known = sorted({p.stem for folder in folders if folder.is_dir() for p in folder.glob("*.onnx")})
+    raise ModelFileError(f"no model named '{name_or_path}' in {', '.join(map(str, folders))}; "
+                         f"available: {known or 'none'}")

@@ -37,12 +37,6 @@ class Tracker:
         self._state = TrackState.IDLE
         self._window_cache: dict[tuple[int, int], np.ndarray] = {}
 
-    @classmethod
-    def create(cls, config: TrackerConfig, models_dir: str | None = None) -> "Tracker":
-        """Open ``config.model`` with ``config.backend`` and return a tracker (the OpenCV-style factory)."""
-        from light_tracker_ros.backends import load_backend
-        return cls(load_backend(config.model, config.backend, config.num_threads, models_dir), config)
-
     @property
     def card(self) -> ModelCard:
         """The model card of the running model."""

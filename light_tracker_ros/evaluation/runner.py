@@ -56,16 +56,16 @@ class TrackerEntry:
 
 def model_entry(model: str, config: TrackerConfig, models_dir: str | None = None) -> TrackerEntry:
     """Entry for one of our models (a name in models/ or a ``.onnx`` path), opened once now to fail early."""
-    from light_tracker_ros.core.tracker import Tracker
+    from light_tracker_ros.runtime import ModelSpec, create_tracker
 
     base = dataclasses.replace(config, model=model)
-    probe = Tracker.create(base, models_dir)
+    probe = create_tracker(ModelSpec.from_config(base, models_dir), base)
     unused = [probe]
 
     def make(threads: int) -> TrackerLike:
         if unused and threads == base.num_threads:
             return unused.pop()  # hand out the probe once instead of loading the model twice
-        return Tracker.create(dataclasses.replace(base, num_threads=threads), models_dir)
+        return create_tracker(dataclasses.replace(ModelSpec.from_config(base, models_dir), num_threads=threads), base)
 
     return TrackerEntry(probe.card.name, "model", str(probe.backend.path), make, config.backend,
                         dataclasses.asdict(probe.card))

@@ -12,8 +12,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from light_tracker_ros.backends.base import INPUT_NAMES, OUTPUT_NAMES
-from light_tracker_ros.core.model_card import ModelCard, file_sha256
+from light_tracker_ros.core.model_card import INPUT_NAMES, ModelCard, OUTPUT_NAMES, file_sha256
 from light_tracker_ros.models.layers import Attention
 from light_tracker_ros.models.net import TrackerNet
 from light_tracker_ros.models.weight_storage import halve
@@ -67,7 +66,7 @@ def export_onnx(model: TrackerNet, out_dir: str | Path, name: str, weight_storag
     Write ``out_dir/name.onnx`` and ``out_dir/name.json``; return the card.
 
     ``weight_storage='float16'`` halves the file (see models/weight_storage.py; arithmetic stays float32).
-    ``card_fields`` fill the rest of the card (parent, budget, training, metrics, ...).
+    ``card_fields`` fill the rest of the card (parent, budget, prunable_params, training, metrics, ...).
     """
     if weight_storage not in ("float32", "float16"):
         raise ValueError(f"weight_storage must be 'float32' or 'float16', got {weight_storage!r}")
@@ -92,11 +91,10 @@ def export_onnx(model: TrackerNet, out_dir: str | Path, name: str, weight_storag
     sidecar = path.with_suffix(".onnx.data")
     if sidecar.exists():
         sidecar.unlink()
-    from light_tracker_ros.pruning.units import prunable_param_count
     fields: dict[str, Any] = {
         "name": name, "family": model.family, "variant": arch.get("variant", "custom"), "architecture": arch,
         "template_size": arch["template_size"], "search_size": arch["search_size"], "params": count_params(model),
-        "prunable_params": prunable_param_count(model), "macs": count_macs(model), "onnx_sha256": file_sha256(path),
+        "macs": count_macs(model), "onnx_sha256": file_sha256(path),
         "weight_storage": weight_storage}
     fields.update(card_fields)
     card = ModelCard(**fields)

@@ -11,6 +11,7 @@ import torch
 from light_tracker_ros.core.errors import ModelFileError
 from light_tracker_ros.core.model_card import ModelCard, card_path_for, resolve_model
 from light_tracker_ros.models.net import TrackerNet, build_model
+from light_tracker_ros.models.onnx_weights import state_dict_from_onnx
 
 
 def load_parent(source: str, models_dir: str | Path | None = None) -> tuple[TrackerNet, str]:
@@ -34,7 +35,6 @@ def load_parent(source: str, models_dir: str | Path | None = None) -> tuple[Trac
     path = Path(source).expanduser()
     if path.suffix in (".pt", ".pth"):
         return load_checkpoint(path)[0], path.stem
-    from light_tracker_ros.backends.torch_backend import state_dict_from_onnx
     onnx_path = resolve_model(source, models_dir)
     card = ModelCard.load(card_path_for(onnx_path))
     return _filled(build_model(card.architecture), state_dict_from_onnx(onnx_path), onnx_path), card.name

@@ -36,7 +36,7 @@ from light_tracker_ros.pruning.parents import load_parent
 from light_tracker_ros.pruning.plan import PruningPlan
 from light_tracker_ros.pruning.search import search_masks
 from light_tracker_ros.pruning.slicing import slice_model
-from light_tracker_ros.pruning.units import build_unit_map
+from light_tracker_ros.pruning.units import build_unit_map, prunable_param_count
 from light_tracker_ros.training.distributed import DistInfo, barrier
 from light_tracker_ros.training.pairs import PairArrays, synthetic_pairs
 
@@ -154,8 +154,8 @@ def _done(job: PruneJob, name: str, parent: str, budget: float) -> bool:
 def _latency_ms(path: Path, runs: int) -> float | None:
     if runs <= 0:
         return None
-    from light_tracker_ros.backends import load_backend
-    backend = load_backend(path, "onnxruntime", num_threads=1)
+    from light_tracker_ros.backends import open_backend
+    backend = open_backend(path, "onnxruntime", num_threads=1)
     t = np.zeros((1, 3, backend.card.template_size, backend.card.template_size), np.float32)
     s = np.zeros((1, 3, backend.card.search_size, backend.card.search_size), np.float32)
     for _ in range(3):
@@ -216,7 +216,7 @@ def _export(child: TrackerNet, plan: PruningPlan, job: PruneJob, name: str, pare
                 "data": list(job.data) or f"synthetic:{job.synthetic}", "kept_fraction": plan.kept_fraction,
                 "budget_mode": plan.mode, "finetune_last": history[-1] if history else None, **job.extra}
     card = export_onnx(child.eval(), job.out, name, weight_storage=cfg.weight_storage, parent=parent,
-                       budget=plan.budget, kept_units=plan.counts,
+                       prunable_params=prunable_param_count(child), budget=plan.budget, kept_units=plan.counts,
                        pruning_plan=plan.to_dict(), training=training, metrics=metrics)
     latency = _latency_ms(job.out / f"{name}.onnx", cfg.latency_runs)
     if latency is not None:

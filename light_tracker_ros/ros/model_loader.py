@@ -10,6 +10,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from light_tracker_ros.core.config import TrackerConfig
 from light_tracker_ros.core.errors import ModelFileError, TrackerError
 from light_tracker_ros.core.tracker import Tracker
+from light_tracker_ros.runtime import ModelSpec, create_tracker
 
 
 class ModelManager:
@@ -44,7 +45,8 @@ class ModelManager:
         with self._lock:
             self._generation += 1
             generation = self._generation
-        future: Future = self._pool.submit(Tracker.create, config, models_dir)
+        spec = ModelSpec.from_config(config, models_dir)
+        future: Future = self._pool.submit(create_tracker, spec, config)
         try:
             tracker = future.result(timeout=timeout)
         except FutureTimeout:

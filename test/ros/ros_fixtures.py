@@ -85,8 +85,8 @@ def scene_frame(i: int, width: int = 160, height: int = 120, speed: float = 2.0)
 def core_follow_iou(model: Path, frames: int = 30) -> float:
     """Minimum IoU of the core tracker (no ROS) over the scene with :data:`FOLLOW_PARAMS`."""
     from light_tracker_ros.core.config import TrackerConfig
-    from light_tracker_ros.core.tracker import Tracker
-    tracker = Tracker.create(TrackerConfig(model=str(model), **FOLLOW_PARAMS))
+    from light_tracker_ros.runtime import ModelSpec, create_tracker
+    tracker = create_tracker(ModelSpec(str(model)), TrackerConfig(**FOLLOW_PARAMS))
     frame, box = scene_frame(0)
     tracker.init(frame, box)
     ious = []

@@ -9,11 +9,12 @@ import shutil
 import numpy as np
 import pytest
 
-from light_tracker_ros.backends import load_backend
+from light_tracker_ros.backends import open_backend
 from light_tracker_ros.core.config import TrackerConfig, from_mapping
 from light_tracker_ros.core.errors import (ConfigError, InvalidBoxError, InvalidFrameError, ModelFileError,
                                            TrackerError)
 from light_tracker_ros.core.tracker import Tracker
+from light_tracker_ros.runtime import ModelSpec, open_model
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,7 @@ def model_file(tmp_path_factory):
 @pytest.fixture
 def tracker(model_file) -> Tracker:
     """Return a tracker on the untrained model (plumbing only)."""
-    return Tracker(load_backend(model_file))
+    return Tracker(open_backend(model_file))
 
 
 FRAME = np.zeros((120, 160, 3), np.uint8)
@@ -75,13 +76,13 @@ def test_box_partly_outside_is_clipped(tracker: Tracker) -> None:
 def test_missing_model_file(tmp_path) -> None:
     """A path that does not exist is named in the error."""
     with pytest.raises(ModelFileError, match="does not exist"):
-        load_backend(tmp_path / "nope.onnx")
+        open_backend(tmp_path / "nope.onnx")
 
 
 def test_unknown_model_name_lists_available(tmp_path, model_file) -> None:
     """A name not in the models folder lists the names that are."""
     with pytest.raises(ModelFileError, match=r"available: \['tiny'\]"):
-        load_backend("nope", models_dir=model_file.parent)
+        open_model(ModelSpec("nope", model_dirs=(str(model_file.parent),)))
 
 
 @pytest.mark.parametrize("backend", ["onnxruntime", "torch"])
@@ -93,7 +94,7 @@ def test_corrupt_model_file(tmp_path, model_file, backend: str) -> None:
     card["onnx_sha256"] = None
     bad.with_suffix(".json").write_text(json.dumps(card))
     with pytest.raises(ModelFileError, match="bad.onnx"):
-        load_backend(bad, backend)
+        open_backend(bad, backend)
 
 
 def test_changed_model_file_does_not_match_card(tmp_path, model_file) -> None:
@@ -101,14 +102,14 @@ def test_changed_model_file_does_not_match_card(tmp_path, model_file) -> None:
     shutil.copy(model_file.with_suffix(".json"), tmp_path / "tiny.json")
     (tmp_path / "tiny.onnx").write_bytes(model_file.read_bytes() + b"\x00")
     with pytest.raises(ModelFileError, match="does not match its card"):
-        load_backend(tmp_path / "tiny.onnx")
+        open_backend(tmp_path / "tiny.onnx")
 
 
 def test_missing_card(tmp_path, model_file) -> None:
     """A model without a card beside it is refused, naming the expected card path."""
     shutil.copy(model_file, tmp_path / "lonely.onnx")
     with pytest.raises(ModelFileError, match="lonely.json"):
-        load_backend(tmp_path / "lonely.onnx")
+        open_backend(tmp_path / "lonely.onnx")
 
 
 def test_card_with_wrong_input_size(tmp_path, model_file) -> None:
@@ -118,7 +119,7 @@ def test_card_with_wrong_input_size(tmp_path, model_file) -> None:
     card["search_size"] = 256
     (tmp_path / "tiny.json").write_text(json.dumps(card))
     with pytest.raises(ModelFileError, match="input 'search' has shape"):
-        load_backend(tmp_path / "tiny.onnx")
+        open_backend(tmp_path / "tiny.onnx")
 
 
 def test_bad_config_values() -> None:

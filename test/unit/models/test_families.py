@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from light_tracker_ros.backends import load_backend
+from light_tracker_ros.backends import open_backend
 from light_tracker_ros.models.export import count_params, export_onnx
 from light_tracker_ros.models.net import build_model
 from light_tracker_ros.models.registry import VARIANTS, architecture
@@ -49,7 +49,7 @@ def test_torch_and_onnxruntime_agree(variant: str, tmp_path) -> None:
     with torch.no_grad():
         expected = [o.numpy() for o in model(torch.from_numpy(template), torch.from_numpy(search))]
     for backend in ("onnxruntime", "torch"):
-        outputs = load_backend(tmp_path / f"{variant}.onnx", backend).run(template, search)
+        outputs = open_backend(tmp_path / f"{variant}.onnx", backend).run(template, search)
         for got, want in zip(outputs, expected):
             np.testing.assert_allclose(got, want, atol=2e-4, rtol=1e-3, err_msg=f"{backend} differs")
 

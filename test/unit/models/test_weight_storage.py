@@ -11,7 +11,7 @@ import onnxruntime as ort
 import pytest
 import torch
 
-from light_tracker_ros.backends import load_backend
+from light_tracker_ros.backends import open_backend
 from light_tracker_ros.core.model_card import ModelCard
 from light_tracker_ros.models.export import export_onnx
 from light_tracker_ros.models.net import build_model
@@ -37,9 +37,9 @@ def test_half_storage_is_smaller_and_close(variant: str, tmp_path: Path) -> None
     size_t, size_s = model.architecture["template_size"], model.architecture["search_size"]
     template = rng.random((1, 3, size_t, size_t), np.float32)
     search = rng.random((1, 3, size_s, size_s), np.float32)
-    reference = load_backend(full, "onnxruntime").run(template, search)
-    on_ort = load_backend(half, "onnxruntime").run(template, search)
-    on_torch = load_backend(half, "torch").run(template, search)
+    reference = open_backend(full, "onnxruntime").run(template, search)
+    on_ort = open_backend(half, "onnxruntime").run(template, search)
+    on_torch = open_backend(half, "torch").run(template, search)
     for ref, a, b in zip(reference, on_ort, on_torch):
         np.testing.assert_allclose(a, ref, atol=2e-2, rtol=2e-2)  # rounding of the weights only
         np.testing.assert_allclose(a, b, atol=2e-4, rtol=1e-3)  # both backends widen the same values
@@ -60,15 +60,14 @@ def test_onnxruntime_folds_the_widening_casts(tmp_path: Path) -> None:
 def test_half_weights_converts_an_exported_model_in_place(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     """The command rewrites file and card (new SHA-256, float16); the tracker API still loads it."""
     from light_tracker_ros.cli.half_weights import main
-    from light_tracker_ros.core.config import TrackerConfig
-    from light_tracker_ros.core.tracker import Tracker
+    from light_tracker_ros.runtime import ModelSpec, create_tracker
 
     export_onnx(build_model(architecture("cnn_tiny")).eval(), tmp_path, "m", weight_storage="float32")
     old_sha = ModelCard.load(tmp_path / "m.json").onnx_sha256
     assert main([str(tmp_path / "m.onnx")]) == 0
     card = ModelCard.load(tmp_path / "m.json")
     assert card.weight_storage == "float16" and card.onnx_sha256 != old_sha
-    Tracker.create(TrackerConfig(model=str(tmp_path / "m.onnx")))
+    create_tracker(ModelSpec(str(tmp_path / "m.onnx")))
     assert main([str(tmp_path / "m.onnx")]) == 0
     assert "already float16" in capsys.readouterr().out
     (tmp_path / "m.onnx").write_bytes(b"corrupt")

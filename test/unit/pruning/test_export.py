@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from prune_fixtures import tiny_model
 
-from light_tracker_ros.backends import load_backend
+from light_tracker_ros.backends import open_backend
 from light_tracker_ros.core.model_card import ModelCard
 from light_tracker_ros.core.tracker import Tracker
 from light_tracker_ros.core.types import TrackState
@@ -30,7 +30,7 @@ def test_pruned_model_runs_in_the_tracker_with_a_full_card(tmp_path: Path, backe
     child = replay_plan(parent, plan)
     export_onnx(child, tmp_path, "hybrid_tiny_p25", parent="hybrid_tiny", budget=0.25, kept_units=plan.counts,
                 pruning_plan=plan.to_dict())
-    tracker = Tracker(load_backend(tmp_path / "hybrid_tiny_p25.onnx", backend))
+    tracker = Tracker(open_backend(tmp_path / "hybrid_tiny_p25.onnx", backend))
     card = tracker.card
     assert (card.parent, card.budget) == ("hybrid_tiny", 0.25)
     assert card.kept_units == plan.counts and min(card.kept_units.values()) >= 1

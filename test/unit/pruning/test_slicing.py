@@ -11,7 +11,7 @@ import pytest
 import torch
 from prune_fixtures import inputs, tiny_model
 
-from light_tracker_ros.backends import load_backend
+from light_tracker_ros.backends import open_backend
 from light_tracker_ros.core.errors import ConfigError
 from light_tracker_ros.models.export import export_onnx
 from light_tracker_ros.pruning.masks import attach_masks, gates
@@ -40,7 +40,7 @@ def test_all_ones_masks_leave_outputs_unchanged_in_torch_and_onnx(variant: str, 
     for a, b in zip(reference, child(template, search)):
         assert torch.equal(a, b)
     export_onnx(child, tmp_path, "child", weight_storage="float32")  # exactness of slicing, not of storage
-    outputs = load_backend(tmp_path / "child.onnx").run(template.numpy(), search.numpy())
+    outputs = open_backend(tmp_path / "child.onnx").run(template.numpy(), search.numpy())
     for a, b in zip(reference, outputs):
         np.testing.assert_allclose(b, a.numpy(), rtol=1e-4, atol=1e-5)
 
