@@ -10,15 +10,30 @@ when the peak score stays under the threshold.
 from __future__ import annotations
 
 import time
+from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
-from light_tracker_ros.backends.base import Backend
 from light_tracker_ros.core.config import TrackerConfig
 from light_tracker_ros.core.errors import NotInitializedError
 from light_tracker_ros.core.model_card import ModelCard
 from light_tracker_ros.core.preprocessing import crop, to_input, validate_box, validate_frame, window_for
 from light_tracker_ros.core.types import Box, StageTimings, TrackResult, TrackState
+
+
+class Backend(Protocol):
+    """What the tracker needs from an inference backend (implemented in light_tracker_ros.backends)."""
+
+    card: ModelCard
+    path: Path
+
+    def run(self, template: np.ndarray, search: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Score logits (1,1,H,W), size (1,2,H,W), offset (1,2,H,W) for one template and one search crop."""
+
+    @property
+    def description(self) -> str:
+        """Short text such as ``onnxruntime x1``."""
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
