@@ -1,8 +1,10 @@
 # Copyright 2026 light_tracker_ros contributors
 # SPDX-License-Identifier: Apache-2.0
 """
-Imports point one way: core at the bottom, models and backends above it, the runtime factory above both, the
-pipeline (training, evaluation, pruning) above that, and the ROS layer and the command line on top.
+Imports point one way through the package's layers.
+
+Core is at the bottom, models and backends above it, the runtime factory above both, the pipeline (training,
+evaluation, pruning) above that, and the ROS layer and the command line on top.
 
 Every ``import``/``from ... import`` in every module (at module level or inside a function) is read with ``ast``
 and checked against :data:`ALLOWED`.
