@@ -18,7 +18,7 @@ def trained_tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from light_tracker_ros.models.registry import architecture
     from light_tracker_ros.training.config import TrainConfig
     from light_tracker_ros.training.loop import train
-    from light_tracker_ros.training.pairs import synthetic_pairs
+    from light_tracker_ros.data.pairs import synthetic_pairs
 
     torch.manual_seed(0)
     root = tmp_path_factory.mktemp("tiny_model")

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from light_tracker_ros.core.paths import data_dir
-from light_tracker_ros.evaluation.sequences import write_sequence
+from light_tracker_ros.data.sequences import write_sequence
 from light_tracker_ros.training.sources import Assets
 from light_tracker_ros.training.synthesis import SceneConfig, composite_sequence
 

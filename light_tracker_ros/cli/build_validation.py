@@ -25,7 +25,7 @@ import numpy as np
 from light_tracker_ros.core.errors import DatasetError, TrackerError
 from light_tracker_ros.core.model_card import file_sha256
 from light_tracker_ros.core.paths import data_dir, repo_root
-from light_tracker_ros.evaluation.sequences import GROUNDTRUTH, SEQUENCE_JSON, VideoFrames, read_groundtruth
+from light_tracker_ros.data.sequences import GROUNDTRUTH, SEQUENCE_JSON, VideoFrames, read_groundtruth
 
 log = logging.getLogger("build_validation")
 MAX_MEAN_DIFFERENCE = 2.0

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from light_tracker_ros.core.config import TrackerConfig
 from light_tracker_ros.core.errors import ConfigError, TrackerError
+from light_tracker_ros.data.sequences import Sequence
 from light_tracker_ros.evaluation.peers import parse_peers
 from light_tracker_ros.evaluation.report import format_table, write_json
 from light_tracker_ros.evaluation.runner import evaluate, measure_latency, model_entry, peer_entry
-from light_tracker_ros.evaluation.sequences import Sequence
 
 log = logging.getLogger("evaluate_tracker")
 
@@ -43,7 +43,7 @@ def parse_threads(text: str | None) -> list[int]:
 
 def load_sequences(datasets: list[str]) -> list[Sequence]:
     """Read every dataset folder (plain, GOT-10k, LaSOT or OTB layout); prefix names that collide."""
-    from light_tracker_ros.training.readers import read_any
+    from light_tracker_ros.data.readers import read_any
 
     sequences: list[Sequence] = []
     names: set[str] = set()

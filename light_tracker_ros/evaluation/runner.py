@@ -25,9 +25,9 @@ from tqdm import tqdm
 from light_tracker_ros.core.config import TrackerConfig
 from light_tracker_ros.core.errors import DatasetError, TrackerError
 from light_tracker_ros.core.types import Box, TrackResult
+from light_tracker_ros.data.sequences import Sequence
 from light_tracker_ros.evaluation.metrics import Scores, first_annotated, mean_scores, score_sequence
 from light_tracker_ros.evaluation.peers import create_peer
-from light_tracker_ros.evaluation.sequences import Sequence
 
 LOG = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from light_tracker_ros.core.errors import ConfigError
-from light_tracker_ros.training.pairs import PairArrays, PairDataset
+from light_tracker_ros.data.pairs import PairArrays, PairDataset
 
 Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 

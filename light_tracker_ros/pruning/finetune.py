@@ -10,13 +10,13 @@ from typing import Any, Callable, Sequence
 import torch
 from tqdm import tqdm
 
+from light_tracker_ros.data.pairs import PairArrays, PairDataset
 from light_tracker_ros.models.head import decode_peak
 from light_tracker_ros.models.net import TrackerNet
 from light_tracker_ros.pruning.config import PruneConfig
 from light_tracker_ros.pruning.data import StepBatches, stack
 from light_tracker_ros.pruning.distill import DistillWeights, FeatureTap, finetune_loss
 from light_tracker_ros.training.distributed import DistInfo, wrap_ddp
-from light_tracker_ros.training.pairs import PairArrays, PairDataset
 
 log = logging.getLogger(__name__)
 Checkpoint = Callable[[int, dict[str, Any]], None]

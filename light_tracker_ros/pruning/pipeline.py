@@ -25,6 +25,7 @@ import torch.distributed as dist
 from light_tracker_ros.core.config import to_mapping
 from light_tracker_ros.core.errors import ConfigError, ModelFileError
 from light_tracker_ros.core.model_card import ModelCard
+from light_tracker_ros.data.pairs import PairArrays, synthetic_pairs
 from light_tracker_ros.models.export import export_onnx
 from light_tracker_ros.models.net import TrackerNet
 from light_tracker_ros.pruning.budget import budget_plan, magnitude_importance
@@ -38,7 +39,6 @@ from light_tracker_ros.pruning.search import search_masks
 from light_tracker_ros.pruning.slicing import slice_model
 from light_tracker_ros.pruning.units import build_unit_map, prunable_param_count
 from light_tracker_ros.training.distributed import DistInfo, barrier
-from light_tracker_ros.training.pairs import PairArrays, synthetic_pairs
 
 log = logging.getLogger(__name__)
 

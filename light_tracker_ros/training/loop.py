@@ -15,13 +15,13 @@ import torch
 from torch.utils.data import DataLoader, DistributedSampler, RandomSampler
 
 from light_tracker_ros.core.paths import data_dir
+from light_tracker_ros.data.pairs import PairArrays, PairDataset
 from light_tracker_ros.models.head import decode_peak
 from light_tracker_ros.models.losses import tracking_loss
 from light_tracker_ros.models.net import TrackerNet, build_model
 from light_tracker_ros.models.registry import architecture
 from light_tracker_ros.training.config import TrainConfig
 from light_tracker_ros.training.distributed import DistInfo, barrier, init_distributed, unwrap, wrap_ddp
-from light_tracker_ros.training.pairs import PairArrays, PairDataset
 
 log = logging.getLogger(__name__)
 

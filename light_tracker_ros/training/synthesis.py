@@ -19,7 +19,7 @@ import numpy as np
 
 from light_tracker_ros.core.preprocessing import crop, window_for
 from light_tracker_ros.core.types import Box
-from light_tracker_ros.training.pairs import PairArrays
+from light_tracker_ros.data.pairs import PairArrays
 from light_tracker_ros.training.sources import Assets
 
 

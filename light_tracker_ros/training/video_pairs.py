@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from light_tracker_ros.core.types import Box
-from light_tracker_ros.training.pairs import PairArrays
+from light_tracker_ros.data.pairs import PairArrays
 from light_tracker_ros.training.synthesis import crop_pair
 
 

@@ -105,7 +105,7 @@ def train_follow_model(folder: Path, name: str) -> Path:
     from light_tracker_ros.models.losses import tracking_loss
     from light_tracker_ros.models.net import build_model
     from light_tracker_ros.models.registry import architecture
-    from light_tracker_ros.training.pairs import PairDataset, synthetic_pairs
+    from light_tracker_ros.data.pairs import PairDataset, synthetic_pairs
 
     torch.manual_seed(0)
     torch.set_num_threads(1)

@@ -14,9 +14,9 @@ import pytest
 from light_tracker_ros.cli import build_validation, evaluate as evaluate_cli
 from light_tracker_ros.core.config import TrackerConfig
 from light_tracker_ros.core.errors import DatasetError
+from light_tracker_ros.data.sequences import ArrayFrames, Sequence, load_dataset, write_sequence
 from light_tracker_ros.evaluation.report import format_table, read_json, write_json
 from light_tracker_ros.evaluation.runner import evaluate, measure_latency, model_entry, peer_entry
-from light_tracker_ros.evaluation.sequences import ArrayFrames, Sequence, load_dataset, write_sequence
 
 
 def _sequence(make_square, n: int = 10, unannotated_head: int = 1) -> Sequence:
@@ -147,7 +147,7 @@ def test_build_validation_detects_a_misaligned_decoder(tmp_path, make_square, ca
 
 def test_evaluation_modules_never_import_rclpy():
     code = ("import sys, light_tracker_ros.evaluation.report, light_tracker_ros.cli.evaluate, "
-            "light_tracker_ros.cli.build_validation, light_tracker_ros.training.readers; "
+            "light_tracker_ros.cli.build_validation, light_tracker_ros.data.readers; "
             "print('rclpy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -155,7 +155,7 @@ def test_evaluation_modules_never_import_rclpy():
 
 def test_own_validation_manifest_matches_its_groundtruth():
     from light_tracker_ros.core.paths import repo_root
-    from light_tracker_ros.evaluation.sequences import read_groundtruth
+    from light_tracker_ros.data.sequences import read_groundtruth
 
     folder = repo_root() / "config" / "validation"
     if not (folder / "manifest.json").is_file():

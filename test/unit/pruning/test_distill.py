@@ -11,6 +11,7 @@ from prune_fixtures import inputs, tiny_model
 
 from light_tracker_ros.core.config import from_mapping
 from light_tracker_ros.core.errors import ConfigError
+from light_tracker_ros.data.pairs import synthetic_pairs
 from light_tracker_ros.pruning.config import PruneConfig
 from light_tracker_ros.pruning.data import StepBatches
 from light_tracker_ros.pruning.distill import DistillWeights, distillation_loss
@@ -18,7 +19,6 @@ from light_tracker_ros.pruning.finetune import finetune
 from light_tracker_ros.pruning.plan import make_plan
 from light_tracker_ros.pruning.slicing import replay_plan
 from light_tracker_ros.pruning.units import build_unit_map
-from light_tracker_ros.training.pairs import synthetic_pairs
 
 
 class FixedBatch(StepBatches):

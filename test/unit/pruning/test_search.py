@@ -7,11 +7,11 @@ import torch
 from prune_fixtures import tiny_model
 
 from light_tracker_ros.core.config import from_mapping
+from light_tracker_ros.data.pairs import synthetic_pairs
 from light_tracker_ros.pruning.config import PruneConfig
 from light_tracker_ros.pruning.data import StepBatches
 from light_tracker_ros.pruning.masks import mask_l1, mask_values
 from light_tracker_ros.pruning.search import search_masks
-from light_tracker_ros.training.pairs import synthetic_pairs
 
 
 def test_mask_search_lowers_the_mask_l1_norm(variant: str) -> None:

@@ -12,10 +12,10 @@ from scenes import moving_target_frames
 
 from light_tracker_ros.cli import select_checkpoint
 from light_tracker_ros.core.model_card import ModelCard
-from light_tracker_ros.evaluation.sequences import write_sequence
+from light_tracker_ros.data.pairs import synthetic_pairs
+from light_tracker_ros.data.sequences import write_sequence
 from light_tracker_ros.training.config import TrainConfig
 from light_tracker_ros.training.loop import train
-from light_tracker_ros.training.pairs import synthetic_pairs
 
 
 def test_snapshots_are_scored_and_the_best_is_exported(tmp_path) -> None:

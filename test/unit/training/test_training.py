@@ -12,9 +12,9 @@ import numpy as np
 import torch
 import yaml
 
+from light_tracker_ros.data.pairs import synthetic_pairs
 from light_tracker_ros.training.config import TrainConfig
 from light_tracker_ros.training.loop import train
-from light_tracker_ros.training.pairs import synthetic_pairs
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -1,7 +1,7 @@
 # Copyright 2026 light_tracker_ros contributors
 # SPDX-License-Identifier: Apache-2.0
 """
-Readers for the GOT-10k, LaSOT and OTB folder layouts, yielding :class:`evaluation.sequences.Sequence`.
+Readers for the GOT-10k, LaSOT and OTB folder layouts, yielding :class:`data.sequences.Sequence`.
 
 Frames where the target is absent, fully occluded or out of view become NaN ground-truth rows, so pair
 builders skip them and the evaluation does not score them. Boxes are pixel x, y, w, h (top-left corner).
@@ -24,8 +24,8 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from light_tracker_ros.core.errors import DatasetError
-from light_tracker_ros.evaluation.sequences import (GROUNDTRUTH, ImageFrames, Sequence, image_files, load_dataset,
-                                                    natural_key, read_groundtruth)
+from light_tracker_ros.data.sequences import (GROUNDTRUTH, ImageFrames, Sequence, image_files, load_dataset,
+                                              natural_key, read_groundtruth)
 
 LOG = logging.getLogger(__name__)
 GOT10K_SPLITS = ("train", "val")
@@ -166,7 +166,7 @@ def read_otb(root: str | Path, names: Iterable[str] | None = None) -> Iterator[S
 
 
 def detect_layout(root: str | Path) -> str:
-    """Name the layout of ``root``: 'otb', 'got10k', 'lasot' or 'plain' (see evaluation.sequences)."""
+    """Name the layout of ``root``: 'otb', 'got10k', 'lasot' or 'plain' (see data.sequences)."""
     root = Path(root).expanduser()
     if not root.exists():
         raise DatasetError(f"dataset {root} does not exist")

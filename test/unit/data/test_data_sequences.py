@@ -9,10 +9,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from scenes import moving_target_frames
 
 from light_tracker_ros.core.errors import DatasetError
-from light_tracker_ros.evaluation.sequences import (load_dataset, load_sequence, read_groundtruth,
-                                                    write_groundtruth, write_sequence)
+from light_tracker_ros.data.sequences import (load_dataset, load_sequence, read_groundtruth,
+                                              write_groundtruth, write_sequence)
 
 
 def _flat_frames(n: int, size: tuple[int, int] = (48, 64)) -> list[np.ndarray]:
@@ -34,8 +35,8 @@ def _boxes(n: int) -> np.ndarray:
     return np.array([[2.0 + i, 3.0, 10.5, 12.0] for i in range(n)])
 
 
-def test_frame_folder_round_trip_with_nan_rows(tmp_path, make_square):
-    frames, boxes = make_square(5)
+def test_frame_folder_round_trip_with_nan_rows(tmp_path):
+    frames, boxes = moving_target_frames(5, size=(120, 160))
     boxes[2] = np.nan
     write_sequence(tmp_path / "sq", frames, boxes)
     seq = load_sequence(tmp_path / "sq")
@@ -84,8 +85,8 @@ def test_sequence_json_selects_frames_from_start_frame(tmp_path):
         load_sequence(folder)
 
 
-def test_load_dataset_reads_subfolders_or_a_single_sequence(tmp_path, make_square):
-    frames, boxes = make_square(3)
+def test_load_dataset_reads_subfolders_or_a_single_sequence(tmp_path):
+    frames, boxes = moving_target_frames(3, size=(120, 160))
     for name in ("b", "a"):
         write_sequence(tmp_path / "ds" / name, frames, boxes)
     (tmp_path / "ds" / "notes").mkdir()  # a folder without ground truth is not a sequence
@@ -95,8 +96,8 @@ def test_load_dataset_reads_subfolders_or_a_single_sequence(tmp_path, make_squar
         load_dataset(tmp_path / "ds" / "notes")
 
 
-def test_missing_groundtruth_names_the_file(tmp_path, make_square):
-    frames, _ = make_square(2)
+def test_missing_groundtruth_names_the_file(tmp_path):
+    frames, _ = moving_target_frames(2, size=(120, 160))
     folder = tmp_path / "nogt"
     folder.mkdir()
     cv2.imwrite(str(folder / "00000001.png"), frames[0])
@@ -104,8 +105,8 @@ def test_missing_groundtruth_names_the_file(tmp_path, make_square):
         load_sequence(folder)
 
 
-def test_line_count_mismatch_is_a_clear_error(tmp_path, make_square):
-    frames, boxes = make_square(4)
+def test_line_count_mismatch_is_a_clear_error(tmp_path):
+    frames, boxes = moving_target_frames(4, size=(120, 160))
     write_sequence(tmp_path / "seq", frames, boxes)
     write_groundtruth(tmp_path / "seq" / "groundtruth.txt", boxes[:3])
     with pytest.raises(DatasetError, match="4 frames but 3 ground-truth lines"):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from light_tracker_ros.core.errors import DatasetError
-from light_tracker_ros.training.readers import detect_layout, read_any, read_got10k, read_lasot, read_otb
+from light_tracker_ros.data.readers import detect_layout, read_any, read_got10k, read_lasot, read_otb
 
 
 def _frames(folder: Path, n: int, pattern: str = "{:08d}.jpg") -> None:
