@@ -17,6 +17,7 @@ from pathlib import Path
 
 from light_tracker_ros.core.config import TrackerConfig
 from light_tracker_ros.core.errors import ConfigError, TrackerError
+from light_tracker_ros.data.bag import load_bag
 from light_tracker_ros.data.sequences import Sequence
 from light_tracker_ros.evaluation.peers import parse_peers
 from light_tracker_ros.evaluation.report import format_table, write_json
@@ -62,9 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--model", action="append", default=[], metavar="NAME_OR_PATH",
                         help="model name in models/ or path to a .onnx file; repeat or comma-separate for several")
-    parser.add_argument("--dataset", action="append", required=True, metavar="DIR",
+    parser.add_argument("--dataset", action="append", default=[], metavar="DIR",
                         help="sequence folder, folder of sequences, video with groundtruth.txt, or a GOT-10k, "
                              "LaSOT or OTB root; repeatable")
+    parser.add_argument("--bag", default=None, metavar="PATH",
+                        help="rosbag2 recording (folder, .db3 or .mcap) whose --topic images form one sequence")
+    parser.add_argument("--topic", default="/camera/image_raw", help="image topic of --bag (Image or CompressedImage)")
+    parser.add_argument("--groundtruth", default=None, metavar="FILE",
+                        help="boxes of --bag, one 'x,y,w,h' line per image (fewer lines: the rest is unscored); "
+                             "default: groundtruth.txt in the bag folder")
     parser.add_argument("--peers", default="csrt,kcf,mil", help="OpenCV peers to run alongside, or 'none'")
     parser.add_argument("--threads", type=int, default=1, help="inference threads (models and OpenCV)")
     parser.add_argument("--latency-threads", default=None, metavar="N,M",
@@ -96,10 +103,15 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError("nothing to evaluate: give --model and/or --peers")
         latency_threads = parse_threads(args.latency_threads)
         sequences = load_sequences(args.dataset)
+        if args.bag:
+            sequences.append(load_bag(args.bag, args.topic, args.groundtruth))
+        if not sequences:
+            raise ConfigError("nothing to evaluate on: give --dataset and/or --bag")
         result = evaluate(entries, sequences, args.threads, args.max_frames, progress=not args.no_progress)
         if latency_threads:
             result.latency = measure_latency(entries, sequences, latency_threads, args.latency_updates)
         result.settings.update(datasets=[str(Path(d).expanduser()) for d in args.dataset], backend=args.backend,
+                               bag={"path": args.bag, "topic": args.topic} if args.bag else None,
                                peers=parse_peers(args.peers), latency_updates=args.latency_updates)
     except TrackerError as exc:
         print(f"evaluate_tracker: error: {exc}", file=sys.stderr)
