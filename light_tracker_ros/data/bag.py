@@ -126,6 +126,7 @@ class BagFrames:
             connections = [c for c in reader.connections if c.topic == topic]
             images = {c.topic: c.msgtype for c in reader.connections if c.msgtype in (IMAGE, COMPRESSED)}
             self.count = sum(c.msgcount for c in connections)
+            span_ns = reader.duration
         finally:
             reader.close()
         if not connections:
@@ -136,6 +137,8 @@ class BagFrames:
                                f"{COMPRESSED}")
         if self.count == 0:
             raise DatasetError(f"topic {topic!r} of bag {self.path} holds no messages")
+        # images per second over the recording (exact for a bag holding only this topic); None when unknown
+        self.rate_hz = (self.count - 1) * 1e9 / span_ns if self.count > 1 and span_ns > 0 else None
 
     def __len__(self) -> int:
         return self.count
@@ -159,6 +162,11 @@ class BagFrames:
                 yield BagImage(index, stamp, log_ns, msg.header.frame_id, frame)
         finally:
             reader.close()
+
+    @property
+    def folder(self) -> Path:
+        """The bag folder, or the folder holding a bag file (where its ``groundtruth.txt`` is looked for)."""
+        return self.path if self.path.is_dir() else self.path.parent
 
     def describe(self) -> str:
         """Where the frames come from."""
@@ -191,8 +199,7 @@ def load_bag(path: str | Path, topic: str, groundtruth: str | Path | None = None
     :raises DatasetError: unreadable bag or topic (see :class:`BagFrames`), missing or inconsistent ground truth.
     """
     frames = BagFrames(path, topic)
-    folder = frames.path if frames.path.is_dir() else frames.path.parent
-    gt_path = Path(groundtruth).expanduser() if groundtruth else folder / GROUNDTRUTH
+    gt_path = Path(groundtruth).expanduser() if groundtruth else frames.folder / GROUNDTRUTH
     if not gt_path.is_file():
         raise DatasetError(f"no ground truth for bag {frames.path}: {gt_path} does not exist; give a file with one "
                            "'x,y,w,h' line per image of the topic (at least the first: the initial box)")

@@ -17,12 +17,16 @@ from sensor_msgs.msg import CompressedImage, Image, RegionOfInterest
 from std_msgs.msg import Header
 
 from light_tracker_ros.core.types import Box
+from light_tracker_ros.ros.bag_source import load_bag_clip
 from light_tracker_ros.ros.clip import Clip, load_clip
 from light_tracker_ros.ros.conversions import CHANNELS, bgr_to_compressed, bgr_to_image, box_to_roi
 from light_tracker_ros.ros.spin import spin_until_shutdown
 
 PARAMS: dict[str, tuple[Any, str, tuple | None]] = {
     "clip": ("", "video file to play; empty = the bundled vtest clip (boxes from <clip>.json)", None),
+    "bag": ("", "rosbag2 (folder, .db3 or .mcap) to play instead of the clip (boxes from groundtruth.txt in it)",
+            None),
+    "bag_topic": ("/camera/image_raw", "image topic of the bag (Image or CompressedImage)", None),
     "rate": (10.0, "frames per second; 0 = the clip's own rate", (0.0, 1000.0)),
     "width": (0, "output width in pixels; 0 = the clip's", (0, 4096)),
     "height": (0, "output height in pixels; 0 = the clip's", (0, 4096)),
@@ -53,7 +57,7 @@ class SampleCamera(Node):
         p = {name: self.get_parameter(name).value for name in PARAMS}
         if p["encoding"] not in CHANNELS:
             raise ValueError(f"encoding must be one of {list(CHANNELS)}, got {p['encoding']!r}")
-        self.clip: Clip = load_clip(p["clip"] or None)
+        self.clip: Clip = load_bag_clip(p["bag"], p["bag_topic"]) if p["bag"] else load_clip(p["clip"] or None)
         self._size = (p["width"] or self.clip.size[0], p["height"] or self.clip.size[1])
         self._scale = (self._size[0] / self.clip.size[0], self._size[1] / self.clip.size[1])
         self._p = p
