@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,7 @@ class TrackingStatus:
     swaps: int = 0
     load_failures: int = 0
     last_error: str = ""
+    lifecycle: str = "active"
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -49,9 +51,9 @@ class NodeStats:
         self.rejected: dict[str, int] = {}
         self.consecutive_failures = 0
         self.missed = 0
+        self.last_input = float("-inf")  # monotonic time of the newest frame received
         self._last_sequence: dict[bytes, int] = {}
-        self._last_time = time.monotonic()
-        self._last_counts = (0, 0)
+        self._history: deque[tuple[float, int, int]] = deque([(time.monotonic(), 0, 0)], maxlen=64)
 
     def frame_done(self, timings: dict[str, float]) -> None:
         """Record one processed frame and its stage latencies (ms; missing stages are left out)."""
@@ -63,6 +65,7 @@ class NodeStats:
 
     def count_gap(self, info: dict) -> None:
         """Count frames lost before the node (queue overflow or network) from publication sequence gaps."""
+        self.last_input = time.monotonic()
         sequence, gid = info.get("publication_sequence_number"), info.get("publisher_gid")
         if not sequence or gid is None:
             return  # this middleware does not number publications
@@ -80,13 +83,19 @@ class NodeStats:
             if failure:
                 self.consecutive_failures += 1
 
-    def rates(self, received: int) -> tuple[float, float]:
-        """Input and processing rates in Hz since the previous call."""
+    def rates(self, received: int, span: float = 1.0) -> tuple[float, float]:
+        """
+        Input and processing rates in Hz over the last ``span`` seconds or more.
+
+        Measured against the newest earlier call at least ``span`` old, so two calls in quick succession (a
+        timer catching up) still report the current rate, not zero.
+        """
         now = time.monotonic()
         with self._lock:
-            dt = max(now - self._last_time, 1e-6)
-            rates = ((received - self._last_counts[0]) / dt, (self.processed - self._last_counts[1]) / dt)
-            self._last_time, self._last_counts = now, (received, self.processed)
+            base = next((h for h in reversed(self._history) if now - h[0] >= span), self._history[0])
+            dt = max(now - base[0], 1e-6)
+            rates = ((received - base[1]) / dt, (self.processed - base[2]) / dt)
+            self._history.append((now, received, self.processed))
         return rates
 
     def latency_values(self) -> dict[str, float]:
@@ -100,9 +109,10 @@ class NodeStats:
 
 
 def build_status(name: str, stats: NodeStats, status: TrackingStatus, received: int, dropped: int,
-                 expected_rate: float, max_failures: int) -> DiagnosticStatus:
+                 expected_rate: float, max_failures: int, period: float = 1.0) -> DiagnosticStatus:
     """Build the node's DiagnosticStatus: level, one-line message and the values listed in the README."""
-    input_rate, processing_rate = stats.rates(received)
+    input_rate, processing_rate = stats.rates(received, span=period)
+    silent = time.monotonic() - stats.last_input
     level, problems = DiagnosticStatus.OK, []
     if status.card is None:
         level = DiagnosticStatus.ERROR
@@ -110,15 +120,16 @@ def build_status(name: str, stats: NodeStats, status: TrackingStatus, received: 
     if stats.consecutive_failures >= max_failures:
         level = DiagnosticStatus.ERROR
         problems.append(f"{stats.consecutive_failures} frames failed in a row")
-    if level != DiagnosticStatus.ERROR:
-        if received == 0 or input_rate == 0.0:
-            level, problems = DiagnosticStatus.WARN, problems + ["no images received"]
+    if level != DiagnosticStatus.ERROR and status.lifecycle == "active":
+        if silent > max(2.0 * period, 1.0):
+            level = DiagnosticStatus.WARN
+            problems.append("no images received" + (f" for {silent:.0f} s" if received else ""))
         elif expected_rate > 0 and processing_rate < expected_rate:
             level = DiagnosticStatus.WARN
             problems.append(f"processing rate {processing_rate:.1f} Hz below expected {expected_rate:.1f} Hz")
         if status.state == TrackState.LOST:
             level, problems = DiagnosticStatus.WARN, problems + ["target lost"]
-    summary = "paused" if not status.enabled else status.state.value
+    summary = {"active": status.state.value, "inactive": "paused"}.get(status.lifecycle, status.lifecycle)
     card = status.card
     values: dict[str, Any] = {
         "model": status.model, "model_family": card.family if card else "", "model_variant": card.variant if card

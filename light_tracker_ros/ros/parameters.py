@@ -17,14 +17,13 @@ from typing import Any, Iterable
 from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 
 from light_tracker_ros.core.config import TrackerConfig, check_field, spec
 
 
 @dataclass(frozen=True)
 class NodeConfig:
-    """ROS-only settings of the tracker node: topics, QoS, initialisation, debug output and diagnostics."""
+    """ROS-only settings of the tracker node: topics, initialisation, debug output, diagnostics, governor."""
 
     models_dir: str = spec("", "folder searched for model names; empty = installed share/light_tracker_ros/models")
     model_load_timeout: float = spec(60.0, "seconds a model (re)load may take before the change is rejected",
@@ -32,10 +31,6 @@ class NodeConfig:
     image_topic: str = spec("image", "input image topic (sensor_msgs/Image)")
     image_transport: str = spec("raw", "'raw' subscribes to image_topic; 'compressed' to image_topic/compressed "
                                 "(sensor_msgs/CompressedImage, jpeg or png)", choices=("raw", "compressed"))
-    qos_reliability: str = spec("best_effort", "reliability of the image subscription (REP-2003 sensor data: "
-                                "best_effort; it also accepts reliable publishers)",
-                                choices=("best_effort", "reliable"))
-    qos_depth: int = spec(5, "history depth of the image subscription", min=1, max=100)
     click_topic: str = spec("image_mouse_left", "geometry_msgs/Point clicks in pixels, taken as a box centre "
                             "(rqt_image_view publishes <image topic>_mouse_left); empty = off")
     click_box_width: int = spec(64, "width in pixels of the box centred on a click", min=4, max=4096)
@@ -50,13 +45,19 @@ class NodeConfig:
     diagnostics_period: float = spec(1.0, "seconds between /diagnostics messages", min=0.1, max=60.0)
     max_consecutive_failures: int = spec(5, "failed frames in a row after which diagnostics report ERROR",
                                          min=1, max=10000)
+    autostart: bool = spec(True, "walk configure and activate at start-up (false: wait for lifecycle transitions)")
+    latency_budget_ms: float = spec(0.0, "end-to-end p95 latency budget in ms: over it the node swaps to the next "
+                                    "lighter model of the family, under half of it back to a heavier one up to "
+                                    "'model'; 0 = off", min=0.0, max=10000.0)
+    governor_cooldown: float = spec(5.0, "seconds between two model swaps of the latency governor", min=0.1,
+                                    max=600.0)
 
 
 TRACKER_KEYS = tuple(f.name for f in dataclasses.fields(TrackerConfig))
 NODE_KEYS = tuple(f.name for f in dataclasses.fields(NodeConfig))
 # changing these needs new subscriptions or timers: set them at start-up (launch, YAML, --ros-args)
-READ_ONLY = frozenset({"image_topic", "image_transport", "qos_reliability", "qos_depth", "click_topic",
-                       "handoff_topic", "diagnostics_period"})
+READ_ONLY = frozenset({"image_topic", "image_transport", "click_topic", "handoff_topic", "diagnostics_period",
+                       "autostart"})
 # changing these loads a new model beside the running one
 RELOAD_KEYS = frozenset({"model", "backend", "num_threads", "models_dir"})
 
@@ -81,6 +82,11 @@ def declare(node: Node) -> tuple[TrackerConfig, NodeConfig]:
     for cls, default in ((TrackerConfig, TrackerConfig()), (NodeConfig, NodeConfig())):
         for field in dataclasses.fields(cls):
             node.declare_parameter(field.name, getattr(default, field.name), descriptor(cls, field))
+    return read(node)
+
+
+def read(node: Node) -> tuple[TrackerConfig, NodeConfig]:
+    """Read and check the declared parameters of ``node``; raise ConfigError naming a bad value."""
     values = {name: node.get_parameter(name).value for name in TRACKER_KEYS + NODE_KEYS}
     tracker = TrackerConfig(**{k: check_field(TrackerConfig, k, values[k]) for k in TRACKER_KEYS})
     ros = NodeConfig(**{k: check_field(NodeConfig, k, values[k]) for k in NODE_KEYS})
@@ -104,10 +110,3 @@ def needs_reload(old: tuple[TrackerConfig, NodeConfig], new: tuple[TrackerConfig
     """Tell whether the change touches the model, backend, thread count or models folder."""
     return any(getattr(old[0], k, None) != getattr(new[0], k, None) or getattr(old[1], k, None) !=
                getattr(new[1], k, None) for k in RELOAD_KEYS)
-
-
-def image_qos(config: NodeConfig) -> QoSProfile:
-    """Return the QoS profile of the image subscription: keep-last ``qos_depth`` with the configured reliability."""
-    reliability = (ReliabilityPolicy.RELIABLE if config.qos_reliability == "reliable"
-                   else ReliabilityPolicy.BEST_EFFORT)
-    return QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=config.qos_depth, reliability=reliability)

@@ -1,14 +1,18 @@
 # Copyright 2026 light_tracker_ros contributors
 # SPDX-License-Identifier: Apache-2.0
 """
-The ROS 2 tracking node: camera frames in; box, detections, debug image and diagnostics out.
+The ROS 2 tracking node, a managed (lifecycle) node: camera frames in; box, detections and diagnostics out.
 
-Image callbacks only store the newest message; a worker thread converts it, runs the tracker and publishes,
-so latency stays bounded when the camera is faster than the model. Parameter changes of the model load a new
-tracker beside the running one, which replaces it between two frames.
+configure checks the parameters, creates the outputs and loads the model (a bad model fails the transition,
+with the reason logged and in diagnostics); activate subscribes, deactivate unsubscribes, cleanup frees the
+model. ``autostart`` (default true) walks configure and activate at start-up. Image callbacks only store the
+newest message; a worker thread converts it, runs the tracker and publishes. Services, init topics, the
+lifecycle services and the diagnostics timer are in a callback group of their own, so they never wait behind
+frames, inference or a model load.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 import threading
@@ -21,141 +25,304 @@ import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import Point, PolygonStamped
 from rcl_interfaces.msg import SetParametersResult
-from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
 from rclpy.exceptions import ParameterException
 from rclpy.executors import MultiThreadedExecutor
+from rclpy.lifecycle import LifecycleNodeMixin, LifecycleState, TransitionCallbackReturn
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
+from rclpy.qos_overriding_options import QoSOverridingOptions
 from sensor_msgs.msg import CompressedImage, Image, RegionOfInterest
 from std_msgs.msg import Header
 from std_srvs.srv import SetBool, Trigger
 
 from light_tracker_ros.core.config import TrackerConfig
 from light_tracker_ros.core.errors import ConfigError, InvalidBoxError, TrackerError
+from light_tracker_ros.core.model_card import default_models_dir
 from light_tracker_ros.core.tracker import Tracker
 from light_tracker_ros.core.types import Box, StageTimings, TrackResult, TrackState
-from light_tracker_ros.ros import parameters, vision
+from light_tracker_ros.ros import parameters, qos, vision
 from light_tracker_ros.ros.conversions import (ImageMessageError, bgr_to_image, box_to_polygon, box_to_roi,
                                                compressed_to_bgr, draw_box, image_to_bgr, roi_to_box)
 from light_tracker_ros.ros.diagnostics import NodeStats, TrackingStatus, build_status
+from light_tracker_ros.ros.governor import Decision, LatencyGovernor, build_ladder, rungs_in
 from light_tracker_ros.ros.model_loader import ModelManager
 from light_tracker_ros.ros.spin import spin_until_shutdown
 from light_tracker_ros.ros.stats import LatestSlot, Throttle
 
+SUCCESS, FAILURE = TransitionCallbackReturn.SUCCESS, TransitionCallbackReturn.FAILURE
+MAX_ERROR_CHARS = 300  # last_error in diagnostics is cut to this length
 
-class TrackerNode(Node):
-    """Single-object tracker node; see the README for topics, services and parameters."""
+
+class TrackerNode(LifecycleNodeMixin, Node):
+    """Single-object tracker node; see the README for topics, services, parameters and lifecycle."""
 
     def __init__(self, node_name: str = "tracker", **kwargs: Any) -> None:
-        super().__init__(node_name, **kwargs)
+        Node.__init__(self, node_name, **kwargs)
+        self._control = ReentrantCallbackGroup()  # lifecycle, services, init topics, timers
+        self._frames = MutuallyExclusiveCallbackGroup()
+        LifecycleNodeMixin.__init__(self, callback_group=self._control)
         self.tracker_config, self.config = parameters.declare(self)
         self.stats = NodeStats()
-        self._slot: LatestSlot[tuple[Any, float, bool]] = LatestSlot()
+        self._slot: LatestSlot[tuple[Any, float, bool, int]] = LatestSlot()
         self._throttle = Throttle(2.0)
         self._models = ModelManager()
         self._lock = threading.Lock()
-        self._pending_init: tuple[Box, str, str] | None = None
+        self._pending_init: tuple[Box, str, str, int] | None = None
         self._reset_requested = False
-        self._enabled = True
+        self._frame_count = 0
         self._track_count = 0
         self._track_id = ""
         self._class_id = ""
         self._last_score = float("nan")
         self._last_error = ""
-        self._paused_frames = 0
-        self._load_initial_model()
-
-        cfg, reliable = self.config, QoSProfile(depth=10)
-        self._roi_pub = self.create_publisher(RegionOfInterest, "~/roi", reliable)
-        self._box_pub = self.create_publisher(PolygonStamped, "~/box", reliable)
-        self._debug_pub = self.create_publisher(Image, "~/debug_image",
-                                                QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE))
-        self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", reliable)
-        self._det_pub = (self.create_publisher(vision.Detection2DArray, "~/detections", reliable)
-                         if vision.HAVE_VISION_MSGS else None)
-        frames = MutuallyExclusiveCallbackGroup()  # frames keep arriving while a parameter change loads a model
-        qos = parameters.image_qos(cfg)
-        if cfg.image_transport == "compressed":
-            topic = cfg.image_topic.rstrip("/") + "/compressed"
-            self.create_subscription(CompressedImage, topic, lambda m, info: self._on_frame(m, info, True), qos,
-                                     callback_group=frames)
-        else:
-            self.create_subscription(Image, cfg.image_topic, lambda m, info: self._on_frame(m, info, False), qos,
-                                     callback_group=frames)
-        self.create_subscription(RegionOfInterest, "~/init_roi", self._on_init_roi, reliable)
-        if cfg.click_topic:
-            self.create_subscription(Point, cfg.click_topic, self._on_click, reliable)
-        if vision.HAVE_VISION_MSGS:
-            self.create_subscription(vision.Detection2D, "~/init_detection", self._on_init_detection, reliable)
-            if cfg.handoff_topic:
-                self.create_subscription(vision.Detection2DArray, cfg.handoff_topic, self._on_handoff,
-                                         qos_profile_sensor_data)
-        else:
-            self.get_logger().info("vision_msgs is not installed: ~/detections, ~/init_detection and the detector "
-                                   "hand-off are switched off (~/roi and ~/box are published)")
-        self.create_service(Trigger, "~/reset", self._on_reset)
-        self.create_service(SetBool, "~/enable", self._on_enable)
-        self.create_timer(cfg.diagnostics_period, self._publish_diagnostics)
-        self.add_on_set_parameters_callback(self._on_set_parameters)
+        self._load_error = ""
+        self._autostart_failed = False
+        self._governor: LatencyGovernor | None = None
+        self._subs: list[Any] = []
+        self._image_sub: Any = None
+        self._image_reliability: ReliabilityPolicy | None = None
+        self._outputs: dict[str, Any] = {}
         self._stop = threading.Event()
+        self._worker: threading.Thread | None = None
+        self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        self.create_service(Trigger, "~/reset", self._on_reset, callback_group=self._control)
+        self.create_service(SetBool, "~/enable", self._on_enable, callback_group=self._control)
+        self.create_timer(self.config.diagnostics_period, self._publish_diagnostics, callback_group=self._control)
+        self.create_timer(1.0, self._match_image_qos, callback_group=self._control)
+        self.add_on_set_parameters_callback(self._on_set_parameters)
+        if self.config.autostart:
+            self.autostart()
+
+    # ------------------------------------------------------------------ lifecycle
+    @property
+    def lifecycle_state(self) -> str:
+        """Label of the current lifecycle state (unconfigured, inactive, active, finalized, ...)."""
+        return self._state_machine.current_state[1]
+
+    def autostart(self) -> bool:
+        """Walk configure and activate (the ``autostart`` parameter does this at start-up); True when active."""
+        if self.lifecycle_state == "unconfigured" and self.trigger_configure() != SUCCESS:
+            self._autostart_failed = True
+            return False
+        self._autostart_failed = False
+        return self.lifecycle_state == "active" or self.trigger_activate() == SUCCESS
+
+    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Check the parameters, create the outputs and load the model; fail with the reason logged."""
+        try:
+            self.tracker_config, self.config = parameters.read(self)
+            tracker = self._load(self.tracker_config, self.config)
+        except TrackerError as exc:
+            self._load_error = self._bounded(str(exc))
+            self.get_logger().error(f"configure failed: {exc}; set a valid 'model' and configure again"
+                                    + (" (autostart retries after a parameter change)" if self.config.autostart
+                                       else ""))
+            return FAILURE
+        self._load_error = ""
+        self.get_logger().info(f"model '{tracker.card.name}' ({tracker.card.family}) on {tracker.backend.description}")
+        self._create_outputs()
+        self._governor = self._make_governor()
+        self._stop.clear()
         self._worker = threading.Thread(target=self._run, name="tracker-worker", daemon=True)
         self._worker.start()
+        return SUCCESS
+
+    def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Subscribe to the images and the init topics."""
+        self._subscribe()
+        self.get_logger().info(
+            f"active on '{self._image_sub.topic_name}' ({self._image_reliability.name.lower()}); no target yet: send "
+            "a box on ~/init_roi (a restarted node forgets the target and any 'ros2 param set' change: keep "
+            f"settings in the parameter file{_params_file_hint()})")
+        return SUCCESS
+
+    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Drop the subscriptions (the model stays loaded, the target is kept)."""
+        self._unsubscribe()
+        self._slot.take(timeout=0.0)
+        return SUCCESS
+
+    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Stop the worker, destroy the outputs and free the model."""
+        self._teardown()
+        return SUCCESS
+
+    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Release everything, from any state."""
+        self._unsubscribe()
+        self._teardown()
+        return SUCCESS
+
+    def on_error(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Release everything after an exception in a transition and go back to unconfigured."""
+        self.get_logger().error(f"error in lifecycle state {state.label}: releasing the model")
+        return self.on_shutdown(state)
+
+    def _teardown(self) -> None:
+        self._stop.set()
+        self._slot.wake()
+        if self._worker is not None and self._worker is not threading.current_thread():
+            self._worker.join(timeout=5.0)
+        self._worker = None
+        for pub in self._outputs.values():
+            self.destroy_publisher(pub)
+        self._outputs = {}
+        self._models.clear()
+        self._governor = None
+
+    def _create_outputs(self) -> None:
+        reliable, overridable = QoSProfile(depth=10), QoSOverridingOptions.with_default_policies()
+        self._outputs = {
+            "roi": self.create_publisher(RegionOfInterest, "~/roi", reliable, qos_overriding_options=overridable),
+            "box": self.create_publisher(PolygonStamped, "~/box", reliable, qos_overriding_options=overridable),
+            "debug": self.create_publisher(Image, "~/debug_image", QoSProfile(depth=1),
+                                           qos_overriding_options=overridable)}
+        if vision.HAVE_VISION_MSGS:
+            self._outputs["detections"] = self.create_publisher(vision.Detection2DArray, "~/detections", reliable,
+                                                                qos_overriding_options=overridable)
+
+    def _subscribe(self) -> None:
+        cfg, reliable = self.config, QoSProfile(depth=10)
+        self._subscribe_images()
+        self._subs.append(self.create_subscription(RegionOfInterest, "~/init_roi", self._on_init_roi, reliable,
+                                                   callback_group=self._control))
+        if cfg.click_topic:
+            self._subs.append(self.create_subscription(Point, cfg.click_topic, self._on_click, reliable,
+                                                       callback_group=self._control))
+        if vision.HAVE_VISION_MSGS:
+            self._subs.append(self.create_subscription(vision.Detection2D, "~/init_detection",
+                                                       self._on_init_detection, reliable, callback_group=self._control))
+            if cfg.handoff_topic:
+                self._subs.append(self.create_subscription(vision.Detection2DArray, cfg.handoff_topic,
+                                                           self._on_handoff, qos_profile_sensor_data,
+                                                           callback_group=self._control))
+
+    def _image_topic(self) -> tuple[type, str]:
+        if self.config.image_transport == "compressed":
+            return CompressedImage, self.config.image_topic.rstrip("/") + "/compressed"
+        return Image, self.config.image_topic
+
+    def _subscribe_images(self) -> None:
+        """Subscribe with the reliability of the topic's publishers, unless a QoS override fixes it."""
+        msg_type, topic = self._image_topic()
+        resolved = self.resolve_topic_name(topic)
+        fixed = qos.override_name(resolved) in self._parameter_overrides
+        reliability = (ReliabilityPolicy.BEST_EFFORT if fixed
+                       else qos.matched_reliability(self.get_publishers_info_by_topic(resolved)))
+        options = (QoSOverridingOptions.with_default_policies() if fixed
+                   else QoSOverridingOptions(qos.MATCHED_POLICIES))
+        compressed = msg_type is CompressedImage
+        sub = self.create_subscription(msg_type, topic, lambda m, info: self._on_frame(m, info, compressed),
+                                       qos.image_profile(reliability), callback_group=self._frames,
+                                       qos_overriding_options=options)
+        self._image_sub, self._image_reliability = sub, sub.qos_profile.reliability
+
+    def _match_image_qos(self) -> None:
+        """Re-subscribe when the publishers' reliability no longer matches ours (none with a QoS override)."""
+        sub = self._image_sub
+        if sub is None or qos.override_name(sub.topic_name) in self._parameter_overrides:
+            return
+        want = qos.matched_reliability(self.get_publishers_info_by_topic(sub.topic_name))
+        if want != self._image_reliability:
+            self.get_logger().info(f"image publishers are {want.name.lower()}: subscribing again to match")
+            with self._lock:
+                if self._image_sub is sub:
+                    self.destroy_subscription(sub)
+                    self._image_sub = None
+                    self._subscribe_images()
+
+    def _unsubscribe(self) -> None:
+        with self._lock:
+            for sub in self._subs + ([self._image_sub] if self._image_sub is not None else []):
+                self.destroy_subscription(sub)
+            self._subs, self._image_sub = [], None
 
     # ------------------------------------------------------------------ model and parameters
-    def _load_initial_model(self) -> None:
-        try:
-            tracker = self._models.load(self.tracker_config, self.config.models_dir or None,
-                                        self.config.model_load_timeout)
-        except TrackerError as exc:
-            self._last_error = str(exc)
-            self.get_logger().error(f"no model loaded: {exc}; the node runs and waits for a valid 'model' "
-                                    "parameter (ros2 param set)")
-            return
-        self.get_logger().info(f"model '{tracker.card.name}' ({tracker.card.family}) on {tracker.backend.description}")
+    def _model_source(self, config: parameters.NodeConfig) -> tuple[tuple[str, ...], bool]:
+        """Folders searched for a model name, and whether a ``.onnx`` path is accepted."""
+        return ((config.models_dir,) if config.models_dir else ()), True
+
+    def _load(self, tracker_config: TrackerConfig, config: parameters.NodeConfig) -> Tracker:
+        dirs, allow_paths = self._model_source(config)
+        if config.models_dir and not Path(config.models_dir).is_dir():
+            raise ConfigError(f"models_dir '{config.models_dir}' is not a directory")
+        return self._models.load(tracker_config, dirs, config.model_load_timeout, allow_paths)
 
     def _on_set_parameters(self, params: list[Parameter]) -> SetParametersResult:
-        """Validate changes; model changes load beside the running model and are rejected if the load fails."""
+        """Validate changes; with a model loaded, model changes load beside it and are refused if the load fails."""
         try:
             new = parameters.check_updates(params, self.tracker_config, self.config)
-            if parameters.needs_reload((self.tracker_config, self.config), new):
-                self._reload(new)
+            reload = parameters.needs_reload((self.tracker_config, self.config), new)
+            if reload and self._models.current is not None:
+                self.get_logger().info(f"loading model '{new[0].model}' ({new[0].backend}) beside the running one")
+                tracker = self._load(*new)
+                self.get_logger().info(f"model '{tracker.card.name}' loaded; it takes over at the next frame")
             else:
                 self._models.set_config(new[0])
-        except (ConfigError, TrackerError) as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure is a refusal, never the end of the node
             self._reject("parameter", exc, failure=False)
             return SetParametersResult(successful=False, reason=str(exc))
+        governed = (self.tracker_config.model, self.config.latency_budget_ms)
         self.tracker_config, self.config = new
+        if self._models.current is not None and governed != (new[0].model, new[1].latency_budget_ms):
+            self._governor = self._make_governor()
+        if reload and self._autostart_failed and self.config.autostart:
+            self._retry = self.create_timer(0.05, self._retry_autostart, callback_group=self._control)
         return SetParametersResult(successful=True)
 
-    def _reload(self, new: tuple[TrackerConfig, parameters.NodeConfig]) -> None:
-        """
-        Load the model of ``new`` beside the running one; raise TrackerError when it cannot be loaded.
+    def _retry_autostart(self) -> None:
+        self.destroy_timer(self._retry)
+        if self.lifecycle_state == "unconfigured":
+            self.autostart()
 
-        Only a models_dir change while no model runs is accepted despite a failed load (there is nothing to
-        keep running, and the model name may be set next).
-        """
-        if new[1].models_dir and not Path(new[1].models_dir).is_dir():
-            raise ConfigError(f"models_dir '{new[1].models_dir}' is not a directory")
-        self.get_logger().info(f"loading model '{new[0].model}' ({new[0].backend}) beside the running one")
-        try:
-            tracker = self._models.load(new[0], new[1].models_dir or None, new[1].model_load_timeout)
-        except TrackerError as exc:
-            if new[0] != self.tracker_config or self._models.current is not None:
-                raise
-            self._last_error = str(exc)
-            self.get_logger().warning(f"models_dir set, but still no model: {exc}")
+    # ------------------------------------------------------------------ latency governor
+    def _make_governor(self) -> LatencyGovernor | None:
+        budget = self.config.latency_budget_ms
+        if budget <= 0:
+            return None
+        requested = self.tracker_config.model
+        folders = ([str(Path(requested).parent)] if requested.endswith(".onnx")
+                   else list(self._model_source(self.config)[0]) or [str(default_models_dir())])
+        name = Path(requested).stem if requested.endswith(".onnx") else requested
+        ladder = build_ladder(rungs_in(folders), name)
+        if requested.endswith(".onnx"):
+            ladder = [requested] + [str(Path(folders[0]) / f"{n}.onnx") for n in ladder[1:]]
+        self.get_logger().info(f"latency governor: budget {budget:g} ms, models {[Path(m).stem for m in ladder]}")
+        return LatencyGovernor(ladder, budget, cooldown=self.config.governor_cooldown)
+
+    def _governor_step(self, latency_ms: float) -> None:
+        governor = self._governor
+        if governor is None:
             return
-        self.get_logger().info(f"model '{tracker.card.name}' loaded; it takes over at the next frame")
+        governor.add(latency_ms)
+        decision = governor.decide(time.monotonic())
+        if decision is not None:
+            threading.Thread(target=self._governor_load, args=(governor, decision), daemon=True).start()
+
+    def _governor_load(self, governor: LatencyGovernor, decision: Decision) -> None:
+        config = dataclasses.replace(self.tracker_config, model=decision.model)
+        try:
+            self._load(config, self.config)
+        except TrackerError as exc:
+            self.get_logger().warning(f"latency governor: {Path(decision.model).stem} did not load: {exc}")
+            governor.done(False, time.monotonic())
+            return
+        governor.done(True, time.monotonic())
+        self.get_logger().warning(f"latency governor: swapping {decision.direction} to "
+                                  f"{Path(decision.model).stem} ({decision.reason})")
 
     # ------------------------------------------------------------------ inputs (executor threads)
     def _on_frame(self, msg: Any, info: dict, compressed: bool) -> None:
-        self._slot.put((msg, time.perf_counter(), compressed))
+        self._frame_count += 1
+        self._slot.put((msg, time.perf_counter(), compressed, self._frame_count))
         self.stats.count_gap(info)
 
     def _request_init(self, box: Box, source: str, class_id: str = "") -> None:
+        """Queue an init for the newest frame received so far (or, if it was already taken, the next one)."""
         with self._lock:
-            self._pending_init = (box, source, class_id)
+            self._pending_init = (box, source, class_id, self._frame_count)
 
     def _on_init_roi(self, msg: RegionOfInterest) -> None:
         try:
@@ -201,20 +368,30 @@ class TrackerNode(Node):
         return response
 
     def _on_enable(self, request: SetBool.Request, response: SetBool.Response) -> SetBool.Response:
-        with self._lock:
-            self._enabled = bool(request.data)
-        response.success = True
-        response.message = "tracking resumed" if request.data else "tracking paused"
+        """Act as a thin alias of the lifecycle: false deactivates, true activates (configuring first if needed)."""
+        state = self.lifecycle_state
+        if request.data:
+            response.success = self.autostart() if state in ("unconfigured", "inactive") else state == "active"
+            response.message = "tracking resumed" if response.success else f"cannot activate from {state}"
+            if not response.success and self._load_error:
+                response.message += f": {self._load_error}"
+        else:
+            response.success = state != "active" or self.trigger_deactivate() == SUCCESS
+            response.message = "tracking paused (node inactive)" if response.success else "could not deactivate"
         return response
 
     def _reject(self, kind: str, exc: Exception, failure: bool = True) -> None:
         """Count and log (throttled per kind) an input or frame that could not be used."""
         self.stats.reject(kind, failure)
-        self._last_error = f"{kind}: {exc}"
+        self._last_error = self._bounded(f"{kind}: {exc}")
         held = self._throttle.check(kind)
         if held is not None:
             more = f" ({held} more since the last report)" if held else ""
-            self.get_logger().warning(f"rejected {kind}: {exc}{more}")
+            self.get_logger().warning(f"rejected {kind}: {self._bounded(str(exc))}{more}")
+
+    @staticmethod
+    def _bounded(text: str) -> str:
+        return text if len(text) <= MAX_ERROR_CHARS else text[:MAX_ERROR_CHARS - 3] + "..."
 
     # ------------------------------------------------------------------ worker thread
     def _run(self) -> None:
@@ -226,7 +403,7 @@ class TrackerNode(Node):
                 except Exception as exc:  # noqa: BLE001 - the node must survive any single bad frame
                     self._reject("internal", exc)
 
-    def _process(self, msg: Any, received: float, compressed: bool) -> None:
+    def _process(self, msg: Any, received: float, compressed: bool, index: int) -> None:
         t0 = time.perf_counter()
         try:
             frame = compressed_to_bgr(msg) if compressed else image_to_bgr(msg)
@@ -236,19 +413,19 @@ class TrackerNode(Node):
         convert_ms = (time.perf_counter() - t0) * 1e3
         tracker, replaced = self._models.acquire()
         if tracker is None:
-            self._reject("no_model", TrackerError(f"no model loaded ({self._last_error})"), failure=False)
+            self._reject("no_model", TrackerError("no model loaded"), failure=False)
             return
         with self._lock:
-            init, self._pending_init = self._pending_init, None
+            init = self._pending_init
+            if init is not None and index >= init[3]:
+                self._pending_init = None
+            else:
+                init = None
             reset, self._reset_requested = self._reset_requested, False
-            enabled = self._enabled
         if replaced is not None:
             self._hand_over(replaced, tracker, frame)
         if reset:
             tracker.reset()
-        if not enabled:
-            self._paused_frames += 1
-            return
         result = self._init(tracker, frame, init) if init else None
         if result is None and tracker.state != TrackState.IDLE:
             try:
@@ -258,8 +435,8 @@ class TrackerNode(Node):
                 return
         self._publish(msg.header, frame, result, received, convert_ms)
 
-    def _init(self, tracker: Tracker, frame: np.ndarray, init: tuple[Box, str, str]) -> TrackResult | None:
-        box, source, class_id = init
+    def _init(self, tracker: Tracker, frame: np.ndarray, init: tuple[Box, str, str, int]) -> TrackResult | None:
+        box, source, class_id, _ = init
         try:
             tracker.init(frame, box)
         except InvalidBoxError as exc:
@@ -282,19 +459,21 @@ class TrackerNode(Node):
 
     def _publish(self, header: Header, frame: np.ndarray, result: TrackResult | None, received: float,
                  convert_ms: float) -> None:
-        found = result is not None and result.found
+        found, out = result is not None and result.found, self._outputs
+        if not out:
+            return  # cleaned up meanwhile
         if found:
-            self._roi_pub.publish(box_to_roi(result.box, frame.shape[1], frame.shape[0]))
-            self._box_pub.publish(box_to_polygon(result.box, header))
-        if self._det_pub is not None:
-            self._det_pub.publish(vision.make_detections(header, result.box if found else None,
-                                                         result.score if found else 0.0, self._track_id,
-                                                         self._class_id))
+            out["roi"].publish(box_to_roi(result.box, frame.shape[1], frame.shape[0]))
+            out["box"].publish(box_to_polygon(result.box, header))
+        if "detections" in out:
+            out["detections"].publish(vision.make_detections(header, result.box if found else None,
+                                                             result.score if found else 0.0, self._track_id,
+                                                             self._class_id))
         if result is not None:
             self._last_score = result.score
-            if self.config.publish_debug_image and self._debug_pub.get_subscription_count() > 0:
+            if self.config.publish_debug_image and out["debug"].get_subscription_count() > 0:
                 label = f"{self._track_id} {result.state.value} {result.score:.2f}"
-                self._debug_pub.publish(bgr_to_image(draw_box(frame, result.box, label, found), header))
+                out["debug"].publish(bgr_to_image(draw_box(frame, result.box, label, found), header))
         timings = {"convert": convert_ms, "in_node": (time.perf_counter() - received) * 1e3}
         stamp_ns = header.stamp.sec * 1_000_000_000 + header.stamp.nanosec
         if stamp_ns > 0:
@@ -304,7 +483,9 @@ class TrackerNode(Node):
                            postprocess=result.timings.postprocess_ms)
             if "end_to_end" in timings:
                 timings["node_overhead"] = timings["end_to_end"] - result.timings.inference_ms
+                self._governor_step(timings["end_to_end"])
         self.stats.frame_done(timings)
+        self._last_error = ""
 
     # ------------------------------------------------------------------ diagnostics and shutdown
     def counters(self) -> dict[str, int]:
@@ -313,49 +494,68 @@ class TrackerNode(Node):
                 "missed": self.stats.missed, "rejected": sum(self.stats.rejected.values())}
 
     def tracking_status(self) -> TrackingStatus:
-        """Return a snapshot of model and target for the diagnostics."""
-        tracker, pending = self._models.current, self._models.pending
+        """Return a snapshot of model, target and lifecycle state for the diagnostics."""
+        tracker, pending, governor = self._models.current, self._models.pending, self._governor
+        state = self.lifecycle_state
         return TrackingStatus(
-            model=tracker.card.name if tracker else self.tracker_config.model,
+            model=tracker.card.name if tracker else Path(self.tracker_config.model).stem,
             card=tracker.card if tracker else None,
             backend=tracker.backend.description if tracker else self.tracker_config.backend,
             pending_model=pending.card.name if pending else "",
             state=tracker.state if tracker else TrackState.IDLE, score=self._last_score,
             box=tracker.box.as_tuple() if tracker and tracker.box else (), track_id=self._track_id,
-            enabled=self._enabled, swaps=self._models.swaps, load_failures=self._models.load_failures,
-            last_error=self._last_error,
-            extra={"vision_msgs": str(vision.HAVE_VISION_MSGS), "frames_paused": str(self._paused_frames),
-                   "model_path": str(tracker.backend.path) if tracker else "none"})
+            enabled=state == "active", swaps=self._models.swaps, load_failures=self._models.load_failures,
+            last_error=self._last_error or self._load_error, lifecycle=state,
+            extra={"vision_msgs": str(vision.HAVE_VISION_MSGS), "lifecycle_state": state,
+                   "image_reliability": self._image_reliability.name.lower() if self._image_reliability else "none",
+                   "model_path": str(tracker.backend.path) if tracker else "none",
+                   "governor": "off" if governor is None else
+                   f"{Path(governor.model).stem} ({governor.index + 1} of {len(governor.ladder)}), budget "
+                   f"{governor.budget_ms:g} ms, p95 {governor.p95():.1f} ms",
+                   "governor_swaps": str(governor.swaps if governor else 0),
+                   "governor_last": governor.last_reason if governor and governor.last_reason else "none"})
 
     def _publish_diagnostics(self) -> None:
         status = build_status(f"{self.get_fully_qualified_name()}: tracking", self.stats, self.tracking_status(),
                               self._slot.received, self._slot.dropped, self.config.expected_rate,
-                              self.config.max_consecutive_failures)
+                              self.config.max_consecutive_failures, self.config.diagnostics_period)
         self._diag_pub.publish(DiagnosticArray(header=Header(stamp=self.get_clock().now().to_msg()),
                                                status=[status]))
 
     def destroy_node(self) -> None:
-        """Stop the worker and the model loader, then destroy the node (also after a failed __init__)."""
-        if hasattr(self, "_worker"):
-            self._stop.set()
-            self._slot.wake()
-            if self._worker.is_alive():
-                self._worker.join(timeout=5.0)
+        """Stop the worker and forget the model, then destroy the node (also after a failed __init__)."""
+        if hasattr(self, "_outputs"):
+            self._teardown()
         if hasattr(self, "_models"):
             self._models.shutdown()
         super().destroy_node()
 
 
+def _params_file_hint() -> str:
+    files = [sys.argv[i + 1] for i, arg in enumerate(sys.argv[:-1]) if arg == "--params-file"]
+    return f" {', '.join(files)}" if files else " given with --params-file (none was)"
+
+
+def _one_line(exc: BaseException) -> str:
+    """Return the reason of an rcl start-up error without its C source locations."""
+    text = str(exc).replace("failed to initialize rcl: ", "")
+    return " ".join(text.split(", at /")[0].split())
+
+
 def main(args: list[str] | None = None) -> int:
-    """Run the node until SIGINT; exit code 2 when a start-up parameter is invalid."""
-    rclpy.init(args=args)
+    """Run the node until SIGINT; exit code 2 when a start-up parameter or the parameter file is invalid."""
+    try:
+        rclpy.init(args=args)
+    except RuntimeError as exc:  # rcl could not parse the arguments or the parameter file
+        print(f"tracker_node: {_one_line(exc)}", file=sys.stderr)
+        return 2
     try:
         node = TrackerNode()
     except (ConfigError, ParameterException) as exc:
         print(f"tracker_node: invalid parameter: {exc}", file=sys.stderr)
         rclpy.try_shutdown()
         return 2
-    return spin_until_shutdown(node, MultiThreadedExecutor(num_threads=2))
+    return spin_until_shutdown(node, MultiThreadedExecutor(num_threads=4))
 
 
 if __name__ == "__main__":
