@@ -29,7 +29,9 @@ ARGUMENTS = {
                     "ROS parameter file of the tracker node"),
     "remappings": ("", "extra remappings of the tracker node, 'from:=to' separated by spaces or commas"),
     "sample_camera": ("true", "also start the sample camera (a bundled real clip in a loop and its first box)"),
-    "camera_rate": ("10.0", "sample camera frames per second"),
+    "camera_rate": ("10.0", "sample camera frames per second; 0 = the clip's or bag's own rate"),
+    "bag": ("", "rosbag2 (folder, .db3 or .mcap) for the sample camera to play instead of its clip"),
+    "bag_topic": ("/camera/image_raw", "image topic of the bag (Image or CompressedImage)"),
     "qos_reliability": ("", "image subscription reliability (best_effort or reliable); empty = the parameter "
                             "file's, or reliable with the sample camera (large images across processes)"),
     "log_level": ("info", "log level of both nodes"),
@@ -66,7 +68,8 @@ def _nodes(context: LaunchContext) -> list:
         nodes.append(Node(package=PACKAGE, executable="sample_camera", name="sample_camera",
                           namespace=arg["namespace"], arguments=log, output="screen", emulate_tty=True,
                           parameters=[{"image_topic": image, "init_topic": "tracker/init_roi",
-                                       "rate": float(arg["camera_rate"])}]))
+                                       "rate": float(arg["camera_rate"]), "bag": arg["bag"],
+                                       "bag_topic": arg["bag_topic"]}]))
     return nodes + [LogInfo(msg=f"light_tracker_ros: tracker on '{image}'" + (" with the sample camera" if sample
                                                                               else ""))]
 
