@@ -148,7 +148,10 @@ FAMILY_CLASSES: dict[str, type[TrackerNet]] = {
 
 
 def build_model(arch: dict[str, Any]) -> TrackerNet:
-    """Build a TrackerNet from an architecture dict (``family`` picks the class)."""
+    """Build a TrackerNet from an architecture dict (``net`` picks an imported architecture, else ``family``)."""
+    if arch.get("net") == "nanotrack":  # imported architectures are variants of a family with their own class
+        from light_tracker_ros.models.nanotrack import NanoTrackNet
+        return NanoTrackNet(arch)
     try:
         cls = FAMILY_CLASSES[arch["family"]]
     except KeyError as exc:
