@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from scenes import moving_target_frames
+from scenes import ELLIPSE
 
 from light_tracker_ros.backends import open_backend
 from light_tracker_ros.core.config import TrackerConfig
@@ -17,7 +16,7 @@ from light_tracker_ros.core.types import Box, TrackState
 
 def test_follows_target_with_known_motion(trained_tiny_model) -> None:
     """A trained tiny model keeps the moving ellipse: mean IoU above 0.5 and final centre within 8 px."""
-    frames, boxes = moving_target_frames()
+    frames, boxes = ELLIPSE.frames(40)
     tracker = Tracker(open_backend(trained_tiny_model), TrackerConfig(score_threshold=0.1))
     tracker.init(frames[0], tuple(boxes[0]))
     ious = []
@@ -33,7 +32,7 @@ def test_follows_target_with_known_motion(trained_tiny_model) -> None:
 
 def test_result_carries_timings_and_state(trained_tiny_model) -> None:
     """Every result has positive stage timings, a score in [0, 1] and a state."""
-    frames, boxes = moving_target_frames(n=3)
+    frames, boxes = ELLIPSE.frames(3)
     tracker = Tracker(open_backend(trained_tiny_model))
     tracker.init(frames[0], tuple(boxes[0]))
     result = tracker.update(frames[1])
@@ -45,7 +44,7 @@ def test_result_carries_timings_and_state(trained_tiny_model) -> None:
 
 def test_update_before_init_and_after_reset_raises(trained_tiny_model) -> None:
     """update() needs init(); reset() drops the target."""
-    frames, boxes = moving_target_frames(n=2)
+    frames, boxes = ELLIPSE.frames(2)
     tracker = Tracker(open_backend(trained_tiny_model))
     with pytest.raises(NotInitializedError, match="before init"):
         tracker.update(frames[0])
@@ -58,7 +57,7 @@ def test_update_before_init_and_after_reset_raises(trained_tiny_model) -> None:
 
 def test_lost_after_consecutive_low_scores(trained_tiny_model) -> None:
     """With an unreachable threshold the tracker keeps its box and turns LOST after lost_after frames."""
-    frames, boxes = moving_target_frames(n=6)
+    frames, boxes = ELLIPSE.frames(6)
     tracker = Tracker(open_backend(trained_tiny_model), TrackerConfig(score_threshold=1.0, lost_after=3))
     tracker.init(frames[0], tuple(boxes[0]))
     states = [tracker.update(f).state for f in frames[1:5]]

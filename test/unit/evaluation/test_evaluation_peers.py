@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scenes import SQUARE
 
 from light_tracker_ros.core.errors import ConfigError, NotInitializedError
 from light_tracker_ros.core.types import TrackState
@@ -12,8 +13,8 @@ from light_tracker_ros.evaluation.peers import create_peer, parse_peers
 
 
 @pytest.mark.parametrize("kind", ["csrt", "kcf", "mil"])
-def test_peer_follows_a_moving_square(kind, make_square):
-    frames, boxes = make_square(12)
+def test_peer_follows_a_moving_square(kind):
+    frames, boxes = SQUARE.frames(12)
     peer = create_peer(kind)
     assert peer.name == kind.upper()
     peer.init(frames[0], tuple(boxes[0]))
@@ -26,8 +27,8 @@ def test_peer_follows_a_moving_square(kind, make_square):
     assert max(errors) < 6.0  # the square moved 33 px; a lost tracker would lag far behind
 
 
-def test_peer_lifecycle_and_errors(make_square):
-    frames, boxes = make_square(2)
+def test_peer_lifecycle_and_errors():
+    frames, boxes = SQUARE.frames(2)
     peer = create_peer("KCF")
     with pytest.raises(NotInitializedError, match="before init"):
         peer.update(frames[0])

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 
 import cv2
 import numpy as np
 import pytest
+from scenes import SQUARE
 
 from light_tracker_ros.cli import build_validation, evaluate as evaluate_cli
 from light_tracker_ros.core.config import TrackerConfig
@@ -19,14 +21,14 @@ from light_tracker_ros.evaluation.report import format_table, read_json, write_j
 from light_tracker_ros.evaluation.runner import evaluate, measure_latency, model_entry, peer_entry
 
 
-def _sequence(make_square, n: int = 10, unannotated_head: int = 1) -> Sequence:
-    frames, boxes = make_square(n)
+def _sequence(n: int = 10, unannotated_head: int = 1) -> Sequence:
+    frames, boxes = SQUARE.frames(n)
     boxes[:unannotated_head] = np.nan
     return Sequence("square", ArrayFrames(frames), boxes)
 
 
-def test_runner_records_boxes_times_and_scores(make_square):
-    seq = _sequence(make_square)
+def test_runner_records_boxes_times_and_scores():
+    seq = _sequence()
     result = evaluate([peer_entry("kcf")], [seq], progress=False)
     run = result.runs["KCF"]["square"]
     assert np.isnan(run.boxes[0]).all() and np.isnan(run.times_ms[:2]).all()  # before and at init
@@ -37,8 +39,8 @@ def test_runner_records_boxes_times_and_scores(make_square):
     assert result.mean("KCF").auc == pytest.approx(run.metrics.auc)
 
 
-def test_json_round_trip_rescores_identically(make_square, tmp_path):
-    seq = _sequence(make_square)
+def test_json_round_trip_rescores_identically(tmp_path):
+    seq = _sequence()
     result = evaluate([peer_entry("kcf"), peer_entry("csrt")], [seq], max_frames=6, progress=False)
     assert len(result.sequences[0].groundtruth) == 6
     path = write_json(result, tmp_path / "out" / "eval.json")
@@ -58,8 +60,8 @@ def test_json_round_trip_rescores_identically(make_square, tmp_path):
         read_json(tmp_path / "other.json")
 
 
-def test_model_and_peer_on_the_same_frames_with_latency(make_square, tiny_model):
-    seq = _sequence(make_square, n=8, unannotated_head=0)
+def test_model_and_peer_on_the_same_frames_with_latency(tiny_model):
+    seq = _sequence(n=8, unannotated_head=0)
     entries = [model_entry(str(tiny_model), TrackerConfig()), peer_entry("kcf")]
     assert entries[0].name == "cnn_tiny" and entries[0].card["family"] == "cnn"
     result = evaluate(entries, [seq], progress=False)
@@ -73,8 +75,8 @@ def test_model_and_peer_on_the_same_frames_with_latency(make_square, tiny_model)
     assert "2 threads" in format_table(result)
 
 
-def test_evaluate_cli_end_to_end(make_square, tiny_model, tmp_path, capsys):
-    frames, boxes = make_square(8)
+def test_evaluate_cli_end_to_end(tiny_model, tmp_path, capsys):
+    frames, boxes = SQUARE.frames(8)
     write_sequence(tmp_path / "data" / "square", frames, boxes)
     out = tmp_path / "eval.json"
     code = evaluate_cli.main(["--model", f"{tiny_model},{tiny_model}", "--dataset", str(tmp_path / "data"),
@@ -99,8 +101,8 @@ def test_evaluate_cli_reports_clear_errors(tmp_path, capsys):
     assert "nope.onnx does not exist" in capsys.readouterr().err
 
 
-def _manifest_dir(tmp_path, make_square):
-    frames, boxes = make_square(12, size=(96, 128))
+def _manifest_dir(tmp_path):
+    frames, boxes = replace(SQUARE, size=(96, 128)).frames(12)
     video = tmp_path / "source.avi"
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (128, 96))
     for i, frame in enumerate(frames):
@@ -122,8 +124,8 @@ def _manifest_dir(tmp_path, make_square):
     return shared, video, entry, decoded
 
 
-def test_build_validation_writes_loadable_sequences(tmp_path, make_square, capsys):
-    shared, video, _, decoded = _manifest_dir(tmp_path, make_square)
+def test_build_validation_writes_loadable_sequences(tmp_path, capsys):
+    shared, video, _, decoded = _manifest_dir(tmp_path)
     out = tmp_path / "validation"
     assert build_validation.main(["--shared", str(shared), "--video", str(video), "--out", str(out)]) == 0
     (seq,) = load_dataset(out)
@@ -132,8 +134,8 @@ def test_build_validation_writes_loadable_sequences(tmp_path, make_square, capsy
     assert np.isnan(seq.groundtruth[4]).all()
 
 
-def test_build_validation_detects_a_misaligned_decoder(tmp_path, make_square, capsys):
-    shared, video, entry, _ = _manifest_dir(tmp_path, make_square)
+def test_build_validation_detects_a_misaligned_decoder(tmp_path, capsys):
+    shared, video, entry, _ = _manifest_dir(tmp_path)
     entry["decode_check"]["frame_9_mean"] += 5.0
     (shared / "manifest.json").write_text(json.dumps({"sequences": [entry]}))
     assert build_validation.main(["--shared", str(shared), "--video", str(video), "--out", str(tmp_path / "v")]) == 2
