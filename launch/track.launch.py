@@ -11,13 +11,25 @@ Examples::
 """
 from __future__ import annotations
 
+import os
+
 from launch import LaunchContext, LaunchDescription
 from launch.actions import DeclareLaunchArgument, LogInfo, OpaqueFunction
-from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
-from launch_ros.actions import Node
-from launch_ros.substitutions import FindPackageShare
+from launch.conditions import IfCondition
+from launch.substitutions import LaunchConfiguration
+from launch_ros.actions import LifecycleNode, Node
 
 PACKAGE = "light_tracker_ros"
+
+
+def default_params_file() -> str:
+    """config/tracker.yaml of the installed package (of this checkout when it is not installed)."""
+    try:
+        from ament_index_python.packages import get_package_share_directory
+        return os.path.join(get_package_share_directory(PACKAGE), "config", "tracker.yaml")
+    except (ImportError, LookupError):
+        return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "config", "tracker.yaml")
+
 
 ARGUMENTS = {
     "image_topic": ("image", "camera image topic (sensor_msgs/Image; <topic>/compressed with "
@@ -25,15 +37,15 @@ ARGUMENTS = {
     "model": ("", "model name in the installed models/ or a .onnx path; empty = the parameter file's"),
     "backend": ("", "onnxruntime or torch; empty = the parameter file's"),
     "namespace": ("", "namespace of the nodes, e.g. drone1"),
-    "params_file": (PathJoinSubstitution([FindPackageShare(PACKAGE), "config", "tracker.yaml"]),
-                    "ROS parameter file of the tracker node"),
+    "params_file": (default_params_file(), "ROS parameter file of the tracker node"),
     "remappings": ("", "extra remappings of the tracker node, 'from:=to' separated by spaces or commas"),
     "sample_camera": ("true", "also start the sample camera (a bundled real clip in a loop and its first box)"),
     "camera_rate": ("10.0", "sample camera frames per second; 0 = the clip's or bag's own rate"),
     "bag": ("", "rosbag2 (folder, .db3 or .mcap) for the sample camera to play instead of its clip"),
     "bag_topic": ("/camera/image_raw", "image topic of the bag (Image or CompressedImage)"),
-    "qos_reliability": ("", "image subscription reliability (best_effort or reliable); empty = the parameter "
-                            "file's, or reliable with the sample camera (large images across processes)"),
+    "autostart": ("true", "the tracker configures and activates itself; false = it waits for lifecycle "
+                          "transitions (ros2 lifecycle set /tracker configure, then activate)"),
+    "use_sim_time": ("false", "use /clock (bag playback, simulation) in both nodes"),
     "log_level": ("info", "log level of both nodes"),
 }
 
@@ -53,23 +65,21 @@ def _nodes(context: LaunchContext) -> list:
     """Build the nodes once the arguments are known."""
     arg = {name: LaunchConfiguration(name).perform(context) for name in ARGUMENTS}
     sample = arg["sample_camera"].lower() in ("true", "1", "yes")
-    overrides = {key: arg[key] for key in ("model", "backend") if arg[key]}
-    reliability = arg["qos_reliability"] or ("reliable" if sample else "")
-    if reliability:
-        overrides["qos_reliability"] = reliability
+    overrides: dict = {key: arg[key] for key in ("model", "backend") if arg[key]}
+    sim_time = arg["use_sim_time"].lower() in ("true", "1", "yes")
+    overrides.update(autostart=arg["autostart"].lower() in ("true", "1", "yes"), use_sim_time=sim_time)
     image = arg["image_topic"]
     remappings = [("image", image), ("image/compressed", f"{image}/compressed"),
                   ("image_mouse_left", f"{image}_mouse_left")] + parse_remappings(arg["remappings"])
     log = ["--ros-args", "--log-level", arg["log_level"]]
-    nodes = [Node(package=PACKAGE, executable="tracker_node", name="tracker", namespace=arg["namespace"],
-                  parameters=[arg["params_file"], overrides], remappings=remappings, arguments=log, output="screen",
-                  emulate_tty=True)]
-    if sample:
-        nodes.append(Node(package=PACKAGE, executable="sample_camera", name="sample_camera",
-                          namespace=arg["namespace"], arguments=log, output="screen", emulate_tty=True,
-                          parameters=[{"image_topic": image, "init_topic": "tracker/init_roi",
-                                       "rate": float(arg["camera_rate"]), "bag": arg["bag"],
-                                       "bag_topic": arg["bag_topic"]}]))
+    nodes = [LifecycleNode(package=PACKAGE, executable="tracker_node", name="tracker", namespace=arg["namespace"],
+                           parameters=[arg["params_file"], overrides], remappings=remappings, arguments=log,
+                           output="screen", emulate_tty=True),
+             Node(package=PACKAGE, executable="sample_camera", name="sample_camera", namespace=arg["namespace"],
+                  arguments=log, output="screen", emulate_tty=True, condition=IfCondition(arg["sample_camera"]),
+                  parameters=[{"image_topic": image, "init_topic": "tracker/init_roi",
+                               "rate": float(arg["camera_rate"]), "bag": arg["bag"], "bag_topic": arg["bag_topic"],
+                               "use_sim_time": sim_time}])]
     return nodes + [LogInfo(msg=f"light_tracker_ros: tracker on '{image}'" + (" with the sample camera" if sample
                                                                               else ""))]
 

@@ -16,4 +16,10 @@ fi
 .venv/bin/python -m pip install --quiet -r requirements.txt
 # a regular (non-editable) install puts share/light_tracker_ros and the ament resource marker into .venv
 .venv/bin/python -m pip install --quiet --no-deps --force-reinstall .
+# ament looks for a package's executables in <prefix>/lib/<package> (ros2 run, ros2 launch); pip puts console
+# scripts in .venv/bin only (it ignores setup.cfg's install_scripts), so link every console script there
+mkdir -p .venv/lib/light_tracker_ros
+.venv/bin/python -c 'from importlib.metadata import distribution as d
+print("\n".join(e.name for e in d("light_tracker_ros").entry_points if e.group == "console_scripts"))' |
+  while read -r exe; do ln -sf "../../bin/$exe" ".venv/lib/light_tracker_ros/$exe"; done
 echo "setup.sh: .venv ready ($(.venv/bin/python --version))"
