@@ -2,10 +2,35 @@
 # SPDX-License-Identifier: Apache-2.0
 """ament_python setup for light_tracker_ros (works with colcon and with plain pip)."""
 from glob import glob
+from pathlib import Path
 
 from setuptools import find_packages, setup
+from setuptools.command.install_scripts import install_scripts
 
 PACKAGE = "light_tracker_ros"
+# the ROS executables (``ros2 run``); every other console script is a command-line tool for PATH
+ROS_EXECUTABLES = ("tracker_node", "sample_camera")
+
+
+class InstallScripts(install_scripts):
+    """
+    ``setup.py install`` (colcon): ROS executables into ``lib/<package>`` (setup.cfg), other scripts into ``bin``.
+
+    setup.cfg sends every script to ``$base/lib/light_tracker_ros``, where ``ros2 run`` looks; the
+    ``light-tracker`` tool goes to ``$base/bin`` instead, so it is on PATH and not listed by
+    ``ros2 pkg executables``. pip installs (wheels) put all console scripts into the environment's ``bin``.
+    """
+
+    def write_script(self, script_name, contents, mode="t", *ignored):
+        folder = Path(self.install_dir)
+        if script_name in ROS_EXECUTABLES or folder.name != PACKAGE:
+            return super().write_script(script_name, contents, mode, *ignored)
+        self.install_dir = str(folder.parents[1] / "bin")
+        try:
+            return super().write_script(script_name, contents, mode, *ignored)
+        finally:
+            self.install_dir = str(folder)
+
 
 setup(
     name=PACKAGE,
@@ -33,21 +58,8 @@ setup(
         "console_scripts": [
             "tracker_node = light_tracker_ros.ros.tracker_node:main",
             "sample_camera = light_tracker_ros.ros.sample_camera:main",
-            "demo = light_tracker_ros.cli.demo:main",
-            "benchmark_node = light_tracker_ros.cli.benchmark_node:main",
-            "fetch_data = light_tracker_ros.cli.fetch_data:main",
-            "build_pairs = light_tracker_ros.cli.build_pairs:main",
-            "build_validation = light_tracker_ros.cli.build_validation:main",
-            "build_heldout = light_tracker_ros.cli.build_heldout:main",
-            "train_tracker = light_tracker_ros.cli.train:main",
-            "export_tracker = light_tracker_ros.cli.export:main",
-            "select_checkpoint = light_tracker_ros.cli.select_checkpoint:main",
-            "half_weights = light_tracker_ros.cli.half_weights:main",
-            "evaluate_tracker = light_tracker_ros.cli.evaluate:main",
-            "prune_tracker = light_tracker_ros.cli.prune:main",
-            "list_models = light_tracker_ros.cli.list_models:main",
-            "benchmark_pruned = light_tracker_ros.cli.benchmark_pruned:main",
-            "compression_study = light_tracker_ros.cli.study:main",
+            "light-tracker = light_tracker_ros.cli.main:main",
         ],
     },
+    cmdclass={"install_scripts": InstallScripts},
 )

@@ -1,7 +1,7 @@
 # Copyright 2026 light_tracker_ros contributors
 # SPDX-License-Identifier: Apache-2.0
 """
-Benchmark of the tracker node as its own process, fed 640x480 frames over DDS from this process.
+``light-tracker benchmark-node``: the tracker node as its own process, fed 640x480 frames over DDS from here.
 
 Phase 1 feeds a rate the node keeps up with and reports the node's own overhead (end-to-end latency minus
 inference, per frame); phase 2 feeds twice the rate the node can process and reports end-to-end latency under
@@ -19,6 +19,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import cv2
 import rclpy
@@ -31,6 +32,7 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image, RegionOfInterest
 from std_msgs.msg import Header
 
+from light_tracker_ros.cli import common
 from light_tracker_ros.core.types import Box
 from light_tracker_ros.ros.clip import load_clip
 from light_tracker_ros.ros.conversions import bgr_to_image, box_to_roi
@@ -174,17 +176,21 @@ def report(nominal: PhaseResult, overload: PhaseResult, capacity: float, size: t
           f"{overload.offered_hz:.1f} Hz, achieved {overload.published / overload.seconds / capacity:.2f}x")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Options of ``light-tracker benchmark-node``."""
+    parser = common.subparser(subparsers, "benchmark-node", __doc__)
     parser.add_argument("--model", default="cnn_parent", help="model name in models/ or a .onnx path")
-    parser.add_argument("--backend", default="onnxruntime", choices=("onnxruntime", "torch"))
-    parser.add_argument("--threads", type=int, default=1)
+    common.add_backend_option(parser)
+    common.add_threads_option(parser, "inference threads of the node")
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of each phase")
     parser.add_argument("--rate", type=float, default=10.0, help="phase-1 rate in Hz (kept below capacity)")
     parser.add_argument("--size", default="640x480")
     parser.add_argument("--domain-id", type=int, default=int(os.environ.get("ROS_DOMAIN_ID", 57)))
-    args = parser.parse_args(argv)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run both phases against fresh node processes and print the report."""
     os.environ["ROS_DOMAIN_ID"] = str(args.domain_id)
     os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
     width, height = (int(v) for v in args.size.lower().split("x"))
@@ -216,6 +222,11 @@ def main(argv: list[str] | None = None) -> int:
         feeder.destroy_node()
         rclpy.try_shutdown(context=context)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``light-tracker benchmark-node`` alone."""
+    return common.standalone(add_parser, run, argv)
 
 
 if __name__ == "__main__":

@@ -1,26 +1,35 @@
 # Copyright 2026 light_tracker_ros contributors
 # SPDX-License-Identifier: Apache-2.0
 """
-``benchmark_pruned``: are pruned children really smaller and faster? Parents and children measured in one run.
+``light-tracker benchmark``: are pruned children really smaller and faster? Parents and children in one run.
 
 For every child card (one with a ``parent``) in ``--models``: its ONNX parameter count against budget x the
-parent's prunable parameters + the parent's unpruned rest, and its per-frame latency at 1 thread with ONNX
-Runtime against its parent's (median of ``--runs`` timed runs, models interleaved round by round).
+parent's prunable parameters + the parent's unpruned rest, and its per-frame latency at ``--threads`` (1) with
+ONNX Runtime against its parent's (median of ``--runs`` timed runs, models interleaved round by round).
 ``--from-variants`` first builds random-initialised parents of the named variants and prunes them per layer by
 weight magnitude to ``--budgets`` (latency and size do not depend on training, so this works before any parent
 is trained).
+
+Cards carry a latency only when asked: ``--write-cards`` writes ``metrics.latency_ms_<N>thread_onnxruntime`` and
+``metrics.latency_measured`` (runs, threads, load average, CPUs) into each timed model's card, and refuses to
+when the 1-minute load average is above ``--max-load`` (default 0.5: an idle machine).
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from light_tracker_ros.cli import common
+from light_tracker_ros.core.errors import ConfigError
 from light_tracker_ros.core.model_card import ModelCard
 
 BUFFERS = ("running_mean", "running_var", "num_batches_tracked")
@@ -87,32 +96,58 @@ def predicted_params(child: ModelCard, parent: ModelCard) -> float:
     return child.budget * parent.prunable_params + (parent.params - parent.prunable_params)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print the size and speed table."""
-    parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Options of ``light-tracker benchmark``."""
+    parser = common.subparser(subparsers, "benchmark", __doc__)
     parser.add_argument("--models", type=Path, help="folder of parents and children (.onnx + .json)")
     parser.add_argument("--from-variants", nargs="+", metavar="VARIANT", help="build random parents and children")
     parser.add_argument("--budgets", type=float, nargs="+", default=[0.5, 0.25, 0.1, 0.05, 0.01])
     parser.add_argument("--runs", type=int, default=50, help="timed runs per model")
-    args = parser.parse_args(argv)
+    common.add_threads_option(parser, "ONNX Runtime threads of the timed runs")
+    parser.add_argument("--write-cards", action="store_true",
+                        help="write the measured latency into the timed models' cards (idle machine only)")
+    parser.add_argument("--max-load", type=float, default=0.5,
+                        help="--write-cards refuses above this 1-minute load average (default 0.5)")
+    return parser
+
+
+def write_latencies(folder: Path, ms: dict[str, float], runs: int, threads: int, load: tuple[float, float]) -> None:
+    """Record each model's median latency, with how it was measured, in its card."""
+    key = f"latency_ms_{threads}thread_onnxruntime"
+    how = {"by": "light-tracker benchmark", "runs": runs, "threads": threads, "cpus": os.cpu_count(),
+           "load_average_1min_before": round(load[0], 2), "load_average_1min_after": round(load[1], 2)}
+    for name, value in ms.items():
+        card = ModelCard.load(folder / f"{name}.json")
+        dataclasses.replace(card, metrics={**card.metrics, key: round(value, 3), "latency_measured": how}).save(
+            folder / f"{name}.json")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the size and speed table; 1 when the folder holds no child with its parent."""
     logging.basicConfig(level=logging.WARNING)
+    common.check_threads(args.threads)
+    load_before = os.getloadavg()[0]
+    if args.write_cards and load_before > args.max_load:
+        raise ConfigError(f"the 1-minute load average is {load_before:.2f} (> --max-load {args.max_load}): "
+                          "latencies measured now would not be an idle machine's; cards left unchanged")
     folder = args.models
     if args.from_variants:
+        common.set_torch_threads(args.threads)
         folder = Path(tempfile.mkdtemp(prefix="benchmark_pruned_")) if folder is None else folder
         build_children(args.from_variants, args.budgets, folder)
     if folder is None:
-        parser.error("give --models DIR or --from-variants VARIANT ...")
+        raise ConfigError("give --models DIR or --from-variants VARIANT ...")
     cards = {p.stem: ModelCard.load(p) for p in sorted(folder.glob("*.json")) if p.with_suffix(".onnx").exists()}
     children = [c for c in cards.values() if c.parent and c.budget is not None and c.parent in cards]
     if not children:
         print(f"no child with its parent in {folder}")
         return 1
     names = sorted({c.parent for c in children} | {c.name for c in children})
-    ms = time_models({n: folder / f"{n}.onnx" for n in names}, args.runs)
+    ms = time_models({n: folder / f"{n}.onnx" for n in names}, args.runs, args.threads)
     header = (f"{'model':<24}{'budget':>8}{'onnx params':>13}{'predicted':>12}{'ratio':>8}"
               f"{'ms parent':>11}{'ms child':>10}{'speed-up':>10}")
-    print(f"ONNX Runtime, 1 thread, median of {args.runs} runs, models interleaved; predicted = budget x prunable "
-          "+ rest of the parent")
+    print(f"ONNX Runtime, {args.threads} thread{'s' if args.threads > 1 else ''}, median of {args.runs} runs, "
+          "models interleaved; predicted = budget x prunable + rest of the parent")
     print(header)
     print("-" * len(header))
     for c in sorted(children, key=lambda c: (c.parent, -c.budget)):
@@ -122,7 +157,15 @@ def main(argv: list[str] | None = None) -> int:
               f"{ms[c.parent]:>11.2f}{ms[c.name]:>10.2f}{ms[c.parent] / ms[c.name]:>9.1f}x")
     for p in sorted({c.parent for c in children}):
         print(f"parent {p}: {onnx_param_count(folder / f'{p}.onnx')} ONNX params, {ms[p]:.2f} ms")
+    if args.write_cards:
+        write_latencies(folder, ms, args.runs, args.threads, (load_before, os.getloadavg()[0]))
+        print(f"latencies written to {len(ms)} cards in {folder}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``light-tracker benchmark`` alone."""
+    return common.standalone(add_parser, run, argv)
 
 
 if __name__ == "__main__":

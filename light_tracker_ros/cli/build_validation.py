@@ -1,7 +1,7 @@
 # Copyright 2026 light_tracker_ros contributors
 # SPDX-License-Identifier: Apache-2.0
 """
-``build_validation``: build ``<data_dir>/validation/`` from annotation manifests and the cached source video.
+``light-tracker validation``: build ``<data_dir>/validation/`` from annotation manifests and the cached source video.
 
 A manifest folder holds ``manifest.json`` and one ``<name>/groundtruth.txt`` per sequence. For each entry this
 writes ``<out>/<name>/sequence.json`` (source video and start frame) and ``groundtruth.txt``, after checking
@@ -22,7 +22,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from light_tracker_ros.core.errors import DatasetError, TrackerError
+from light_tracker_ros.cli import common
+from light_tracker_ros.core.errors import DatasetError
 from light_tracker_ros.core.model_card import file_sha256
 from light_tracker_ros.core.paths import data_dir, repo_root
 from light_tracker_ros.data.sequences import GROUNDTRUTH, SEQUENCE_JSON, VideoFrames, read_groundtruth
@@ -58,7 +59,7 @@ def source_video(entry: dict[str, Any], video: Path | None) -> Path:
     candidate = data_dir() / "raw" / inside if inside else None
     if candidate is None or not candidate.is_file():
         raise DatasetError(f"sequence {entry['name']}: source video {entry.get('source_video')} not found at "
-                           f"{candidate}; run fetch_data or pass --video")
+                           f"{candidate}; run 'light-tracker data' or pass --video")
     return candidate
 
 
@@ -128,24 +129,29 @@ def build(manifest_dirs: list[Path], out: Path, video: Path | None = None) -> li
     return built
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Build the validation set; return 0, or 2 with a clear message when a check fails."""
-    parser = argparse.ArgumentParser(prog="build_validation", description=__doc__.split("\n")[0])
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Options of ``light-tracker validation``."""
+    parser = common.subparser(subparsers, "validation", __doc__)
     parser.add_argument("--shared", type=Path, action="append", default=None,
                         help="manifest folder(s) (default: shared/validation next to the repository, plus "
                              "config/validation when present)")
     parser.add_argument("--video", type=Path, default=None, help="source video to use instead of the cached one")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default: <data_dir>/validation)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the validation set and print its folders; a failed check raises DatasetError (exit 2)."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     cv2.setNumThreads(1)
-    try:
-        built = build(args.shared or default_manifest_dirs(), args.out or data_dir() / "validation", args.video)
-    except TrackerError as exc:
-        print(f"build_validation: error: {exc}", file=sys.stderr)
-        return 2
+    built = build(args.shared or default_manifest_dirs(), args.out or data_dir() / "validation", args.video)
     print("\n".join(str(p) for p in built))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``light-tracker validation`` alone."""
+    return common.standalone(add_parser, run, argv)
 
 
 if __name__ == "__main__":

