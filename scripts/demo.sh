@@ -8,4 +8,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/env.sh
 source scripts/env.sh
-exec .venv/bin/python -m light_tracker_ros.cli.demo "$@"
+exec .venv/bin/python -m light_tracker_ros.cli.main demo "$@"

@@ -14,18 +14,18 @@ FAMILIES=(cnn transformer hybrid)
 BUDGETS=(--budget 0.5 --budget 0.25 --budget 0.1 --budget 0.05 --budget 0.01)
 
 stage_data() {
-  fetch_data
-  build_pairs --out "$DATA/pairs/composite-1" --count 25000 --seed 1
-  build_pairs --out "$DATA/pairs/composite-2" --count 25000 --seed 2
-  build_pairs --out "$DATA/pairs/video-cycles" --count 1500 --seed 7 --video-cycles
-  build_pairs --out "$DATA/pairs/heldout" --count 1000 --seed 99 --split heldout
-  build_validation
-  build_heldout
+  light-tracker data
+  light-tracker pairs --out "$DATA/pairs/composite-1" --count 25000 --seed 1
+  light-tracker pairs --out "$DATA/pairs/composite-2" --count 25000 --seed 2
+  light-tracker pairs --out "$DATA/pairs/video-cycles" --count 1500 --seed 7 --video-cycles
+  light-tracker pairs --out "$DATA/pairs/heldout" --count 1000 --seed 99 --split heldout
+  light-tracker validation
+  light-tracker heldout
 }
 
 stage_train() {  # the three parents side by side, one thread each, keeping snapshots to select on real video
   for family in "${FAMILIES[@]}"; do
-    train_tracker --config "config/train/$family.yaml" --set "max_minutes=${MINUTES:-88}" \
+    light-tracker train --config "config/train/$family.yaml" --set "max_minutes=${MINUTES:-88}" \
       --set snapshot_every=150 &
   done
   wait
@@ -33,21 +33,21 @@ stage_train() {  # the three parents side by side, one thread each, keeping snap
 
 stage_export() {  # each parent: the snapshot (or best.pt/last.pt) with the highest mean AUC on the validation set
   for family in "${FAMILIES[@]}"; do
-    select_checkpoint --run "$DATA/runs/${family}_parent" --dataset "$DATA/validation" --name "${family}_parent" \
+    light-tracker select --run "$DATA/runs/${family}_parent" --dataset "$DATA/validation" --name "${family}_parent" \
       --out models/ --json "docs/results/${family}_parent_selection.json"
   done
 }
 
 stage_evaluate() {
-  evaluate_tracker --model cnn_parent,transformer_parent,hybrid_parent --dataset "$DATA/validation" \
+  light-tracker evaluate --model cnn_parent,transformer_parent,hybrid_parent --dataset "$DATA/validation" \
     --peers csrt,kcf,mil --threads 1 --json docs/results/parents_vtest.json
-  evaluate_tracker --model cnn_parent,transformer_parent,hybrid_parent --dataset "$DATA/validation-composites" \
+  light-tracker evaluate --model cnn_parent,transformer_parent,hybrid_parent --dataset "$DATA/validation-composites" \
     --peers csrt,kcf,mil --threads 1 --json docs/results/parents_composites.json
 }
 
 stage_prune() {  # children of every budget into the cache; the shipped ones are copied to models/
   for family in "${FAMILIES[@]}"; do
-    prune_tracker --parent "${family}_parent" --config "config/prune/$family.yaml" "${BUDGETS[@]}" \
+    light-tracker prune --parent "${family}_parent" --config "config/prune/$family.yaml" "${BUDGETS[@]}" \
       --data "$DATA/pairs/composite-1" --data "$DATA/pairs/video-cycles" --out "$DATA/children" \
       --work-dir "$DATA/prune/$family" --resume ${PRUNE_SET:-} &
     if [ "$family" = cnn ]; then wait; fi  # two at a time on two cores
@@ -66,9 +66,9 @@ stage_study() {
     models+=("models/${family}_parent.onnx")
     for budget in p50 p25 p10 p05 p01; do models+=("$DATA/children/${family}_parent_$budget.onnx"); done
   done
-  evaluate_tracker --model "$(IFS=,; echo "${models[*]}")" --dataset "$DATA/validation" --peers csrt,kcf,mil \
+  light-tracker evaluate --model "$(IFS=,; echo "${models[*]}")" --dataset "$DATA/validation" --peers csrt,kcf,mil \
     --threads 1 --latency-threads 1,2 --json docs/compression_results.json
-  compression_study --results docs/compression_results.json --out docs/
+  light-tracker study --results docs/compression_results.json --out docs/
 }
 
 case "${1:-all}" in

@@ -27,10 +27,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Train with the config's ``num_threads`` torch threads; print steps, minutes and the best validation IoU."""
     from light_tracker_ros.training.config import TrainConfig
+    cfg = common.load_config(TrainConfig, args)  # a bad config or --set fails here, before the run starts
     from light_tracker_ros.training.distributed import cleanup, init_distributed
     from light_tracker_ros.training.run import train
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    cfg = common.load_config(TrainConfig, args)
     common.set_torch_threads(cfg.num_threads)
     state = train(cfg, args.run_dir)
     info = init_distributed()
