@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from light_tracker_ros.core.errors import ModelFileError
-from light_tracker_ros.core.model_card import ModelCard, card_path_for, file_sha256
+from light_tracker_ros.core.model_card import ModelCard, card_path_for, check_file_sizes, file_sha256
 
 
 class Backend:
@@ -32,11 +32,62 @@ class Backend:
 
 
 def load_card_checked(path: Path) -> ModelCard:
-    """Load the card beside ``path`` and check that it belongs to that file."""
-    if not path.exists():
-        raise ModelFileError(f"model file {path} does not exist")
-    card = ModelCard.load(card_path_for(path))
-    if card.onnx_sha256 and card.onnx_sha256 != file_sha256(path):
+    """
+    Load the card beside ``path`` and check that it belongs to that file, before anything large is read.
+
+    Order: both files' sizes (stat), the card's schema, its ``onnx_sha256`` (required) against the file.
+
+    :raises ModelFileError: naming the file and the rule broken, never the card's contents.
+    """
+    try:
+        exists = path.is_file()
+    except (OSError, ValueError):
+        exists = False
+    if not exists:
+        raise ModelFileError(f"model file {path} is not a readable file")
+    card_path = card_path_for(path)
+    check_file_sizes(path, card_path)
+    card = ModelCard.load(card_path)
+    if not card.onnx_sha256:
+        raise ModelFileError(f"model card {card_path} has no onnx_sha256: a model runs only when its card names "
+                             "the file's SHA-256 (export it with light_tracker_ros.models.export)")
+    try:
+        digest = file_sha256(path)
+    except OSError:
+        raise ModelFileError(f"model file {path} cannot be read") from None
+    if card.onnx_sha256 != digest:
         raise ModelFileError(f"model file {path} does not match its card (sha256 differs): "
                              "the file was changed or the card belongs to another model; re-export both")
     return card
+
+
+def initializer_shapes(path: Path) -> dict[str, tuple[int, ...]]:
+    """
+    Shapes of the named initializers of an ONNX file (half-stored ones under their float32 name), no data copied.
+
+    :raises ModelFileError: the file is not a readable ONNX model (the parser's text is not quoted).
+    """
+    import onnx
+
+    from light_tracker_ros.models.weight_storage import HALF_SUFFIX
+    try:
+        graph = onnx.load(str(path), load_external_data=False).graph
+    except Exception:  # noqa: BLE001 - protobuf errors vary and may quote the file
+        raise ModelFileError(f"model file {path} is not a readable ONNX model") from None
+    shapes = {}
+    for init in graph.initializer:
+        name = init.name[:-len(HALF_SUFFIX)] if init.name.endswith(HALF_SUFFIX) else init.name
+        shapes[name] = tuple(int(d) for d in init.dims)
+    return shapes
+
+
+def check_param_count(path: Path, needed: int, shapes: dict[str, tuple[int, ...]], what: str) -> None:
+    """Refuse when ``needed`` values (the card's or its architecture's) exceed what the ONNX file stores."""
+    stored = sum(int(np.prod(s, dtype=np.int64)) for s in shapes.values())
+    if needed > PARAM_SLACK * stored + 1024:
+        raise ModelFileError(f"model file {path}: {what} needs more values than the {stored:,} the ONNX file "
+                             "stores; the card belongs to another model")
+
+
+#: how far a card's parameter count may exceed the ONNX initializers' total (buffers, rounding)
+PARAM_SLACK = 1.05

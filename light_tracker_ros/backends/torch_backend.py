@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from light_tracker_ros.backends.base import Backend
+from light_tracker_ros.backends.base import Backend, check_param_count, initializer_shapes
 from light_tracker_ros.core.errors import ModelFileError
 from light_tracker_ros.models.net import build_model
 from light_tracker_ros.models.onnx_weights import state_dict_from_onnx
@@ -27,21 +27,35 @@ class TorchBackend(Backend):
 
     def __init__(self, path: Path, num_threads: int = 1) -> None:
         super().__init__(path, num_threads)
-        try:
-            self.model = build_model(self.card.architecture).eval()
-        except (KeyError, ValueError, TypeError) as exc:
-            raise ModelFileError(f"card of {path} has an invalid architecture: {exc}") from exc
+        shapes = initializer_shapes(self.path)
+        self._check_shapes(shapes)
+        self.model = build_model(self.card.architecture).eval()  # sizes checked: this allocates what the file holds
         weights = state_dict_from_onnx(self.path)
-        wanted = self.model.state_dict()
-        missing = [k for k, v in wanted.items() if k not in weights and not k.endswith("num_batches_tracked")]
+        self.model.load_state_dict({k: weights.get(k, v) for k, v in self.model.state_dict().items()})
+
+    def _check_shapes(self, shapes: dict[str, tuple[int, ...]]) -> None:
+        """
+        Build the card's network on the meta device (no memory) and check it against the file's initializers.
+
+        :raises ModelFileError: invalid architecture, more values than the file holds, or a missing or
+            differently shaped weight.
+        """
+        try:
+            with torch.device("meta"):
+                meta = build_model(self.card.architecture)
+        except Exception:  # noqa: BLE001 - a bad recipe fails in many ways; its text may quote the card
+            raise ModelFileError(f"card of {self.path} has an invalid architecture for its family") from None
+        wanted = {k: tuple(v.shape) for k, v in meta.state_dict().items() if not k.endswith("num_batches_tracked")}
+        check_param_count(self.path, sum(int(np.prod(s, dtype=np.int64)) for s in wanted.values()), shapes,
+                          "the card's architecture")
+        missing = [k for k in wanted if k not in shapes]
         if missing:
-            raise ModelFileError(f"model file {path} lacks weights for {len(missing)} tensors of the torch "
+            raise ModelFileError(f"model file {self.path} lacks weights for {len(missing)} tensors of the torch "
                                  f"network (first: {missing[:3]}); export it with light_tracker_ros.models.export")
-        for key, value in wanted.items():
-            if key in weights and tuple(weights[key].shape) != tuple(value.shape):
-                raise ModelFileError(f"model file {path}: weight '{key}' has shape {tuple(weights[key].shape)}, "
-                                     f"the card's architecture needs {tuple(value.shape)}")
-        self.model.load_state_dict({k: weights.get(k, v) for k, v in wanted.items()})
+        for key, shape in wanted.items():
+            if shapes[key] != shape:
+                raise ModelFileError(f"model file {self.path}: weight '{key}' has shape {shapes[key]}, "
+                                     f"the card's architecture needs {shape}")
 
     @torch.inference_mode()
     def run(self, template: np.ndarray, search: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

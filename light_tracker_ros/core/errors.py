@@ -23,6 +23,10 @@ class InvalidBoxError(TrackerError, ValueError):
     """A box is not finite, has no area or lies outside the image."""
 
 
+class ModelOutputError(TrackerError, ArithmeticError):
+    """The model returned non-finite values (NaN/Inf): the frame fails and the tracking state is kept."""
+
+
 class NotInitializedError(TrackerError, RuntimeError):
     """update() was called before init()."""
 

@@ -13,6 +13,7 @@ from light_tracker_ros.backends import open_backend
 from light_tracker_ros.core.config import TrackerConfig, from_mapping
 from light_tracker_ros.core.errors import (ConfigError, InvalidBoxError, InvalidFrameError, ModelFileError,
                                            TrackerError)
+from light_tracker_ros.core.model_card import file_sha256
 from light_tracker_ros.core.tracker import Tracker
 from light_tracker_ros.runtime import ModelSpec, open_model
 
@@ -75,7 +76,7 @@ def test_box_partly_outside_is_clipped(tracker: Tracker) -> None:
 
 def test_missing_model_file(tmp_path) -> None:
     """A path that does not exist is named in the error."""
-    with pytest.raises(ModelFileError, match="does not exist"):
+    with pytest.raises(ModelFileError, match="nope.onnx is not a readable file"):
         open_backend(tmp_path / "nope.onnx")
 
 
@@ -87,11 +88,11 @@ def test_unknown_model_name_lists_available(tmp_path, model_file) -> None:
 
 @pytest.mark.parametrize("backend", ["onnxruntime", "torch"])
 def test_corrupt_model_file(tmp_path, model_file, backend: str) -> None:
-    """Garbage bytes with a valid card (checksum removed) give a ModelFileError naming the file."""
+    """Garbage bytes with a valid card (checksum of the garbage) give a ModelFileError naming the file."""
     bad = tmp_path / "bad.onnx"
     bad.write_bytes(b"\x00not an onnx model" * 100)
     card = json.loads(model_file.with_suffix(".json").read_text())
-    card["onnx_sha256"] = None
+    card["onnx_sha256"] = file_sha256(bad)
     bad.with_suffix(".json").write_text(json.dumps(card))
     with pytest.raises(ModelFileError, match="bad.onnx"):
         open_backend(bad, backend)
@@ -118,7 +119,7 @@ def test_card_with_wrong_input_size(tmp_path, model_file) -> None:
     card = json.loads(model_file.with_suffix(".json").read_text())
     card["search_size"] = 256
     (tmp_path / "tiny.json").write_text(json.dumps(card))
-    with pytest.raises(ModelFileError, match="input 'search' has shape"):
+    with pytest.raises(ModelFileError, match="input 'search' has another shape than its card's search_size"):
         open_backend(tmp_path / "tiny.onnx")
 
 
