@@ -21,7 +21,7 @@ from light_tracker_ros.core.config import TrackerConfig
 from light_tracker_ros.core.errors import ConfigError
 from light_tracker_ros.core.paths import portable_path
 from light_tracker_ros.data.bag import load_bag
-from light_tracker_ros.evaluation.peers import parse_peers
+from light_tracker_ros.evaluation.peers import PEER_FILES, parse_peers
 from light_tracker_ros.evaluation.report import format_table, write_json
 from light_tracker_ros.evaluation.runner import evaluate, measure_latency, model_entry, peer_entry
 
@@ -53,7 +53,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--groundtruth", default=None, metavar="FILE",
                         help="boxes of --bag, one 'x,y,w,h' line per image (fewer lines: the rest is unscored); "
                              "default: groundtruth.txt in the bag folder")
-    parser.add_argument("--peers", default="csrt,kcf,mil", help="OpenCV peers to run alongside, or 'none'")
+    parser.add_argument("--peers", default="csrt,kcf,mil", help="OpenCV peers to run alongside (csrt, kcf, mil, "
+                        "nanotrack, vittrack), or 'none'")
+    for kind, keys in PEER_FILES.items():  # model files of the nanotrack and vittrack peers
+        for key, (option, variable) in keys.items():
+            parser.add_argument(option, dest=f"{kind}_{key}", default=None, metavar="ONNX",
+                                help=f"{kind} peer's {key} file (default: ${variable})")
     common.add_threads_option(parser, "inference threads (models and OpenCV)")
     parser.add_argument("--latency-threads", default=None, metavar="N,M",
                         help="also time each tracker at these thread counts (latency only), e.g. 1,2")
@@ -78,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
     if config.backend == "torch":
         common.set_torch_threads(config.num_threads)
     entries = [model_entry(m, config, args.models_dirs) for m in common.split_list(args.model)]
-    entries += [peer_entry(p) for p in parse_peers(args.peers)]
+    entries += [peer_entry(p, {k: getattr(args, f"{p}_{k}") for k in PEER_FILES.get(p, {})})
+                for p in parse_peers(args.peers)]
     if not entries:
         raise ConfigError("nothing to evaluate: give --model and/or --peers")
     latency_threads = parse_threads(args.latency_threads)

@@ -71,10 +71,11 @@ def model_entry(model: str, config: TrackerConfig, models_dir: str | None = None
                         dataclasses.asdict(probe.card))
 
 
-def peer_entry(kind: str) -> TrackerEntry:
-    """Entry for an OpenCV peer (csrt, kcf, mil); its thread count is OpenCV's global one."""
-    name = create_peer(kind).name
-    return TrackerEntry(name, "peer", f"opencv {cv2.__version__} {name}", lambda _threads: create_peer(kind))
+def peer_entry(kind: str, files: dict[str, str | None] | None = None) -> TrackerEntry:
+    """Entry for an OpenCV peer (csrt, kcf, mil; nanotrack, vittrack with model ``files``); OpenCV's threads."""
+    peer = create_peer(kind, files)  # checks the model files now
+    return TrackerEntry(peer.name, "peer", f"opencv {cv2.__version__} {peer.name}",
+                        lambda _threads: create_peer(kind, peer.files))
 
 
 def unique_names(entries: list[TrackerEntry]) -> list[TrackerEntry]:
