@@ -4,19 +4,21 @@
 Training pairs in memory and on disk: template crop, search crop and the target box in the search crop.
 
 A pair set is three arrays: ``templates`` (N, T, T, 3) and ``searches`` (N, S, S, 3) uint8 BGR crops, and
-``boxes`` (N, 4) float32 (cx, cy, w, h) of the target in fractions of the search crop side.
+``boxes`` (N, 4) float32 (cx, cy, w, h) of the target in fractions of the search crop side. A pair folder holds
+one pair set as three ``.npy`` files; configs name folders with a weight (:func:`pair_sources`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Mapping, Sequence
 
 import cv2
 import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from light_tracker_ros.core.errors import DatasetError
+from light_tracker_ros.core.errors import ConfigError, DatasetError
 
 MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 STD = np.array([0.229, 0.224, 0.225], np.float32)
@@ -88,33 +90,93 @@ def normalise(images: np.ndarray) -> torch.Tensor:
 
 
 class PairDataset(Dataset):
-    """Torch dataset over PairArrays with optional cheap augmentation (colour jitter, grey, flip)."""
+    """
+    Torch dataset over one or several pair sets (indexed one after the other, not copied).
 
-    def __init__(self, pairs: PairArrays, augment: bool = False, seed: int = 0) -> None:
-        self.pairs = pairs
+    Optional cheap augmentation (colour jitter, grey, flip) draws from the dataset's own generator, or from the
+    one given to :meth:`item` (so that a batch is a function of its step).
+    """
+
+    def __init__(self, pairs: PairArrays | Sequence[PairArrays], augment: bool = False, seed: int = 0) -> None:
+        self.parts = [pairs] if isinstance(pairs, PairArrays) else list(pairs)
+        self.offsets = np.cumsum([0] + [len(p) for p in self.parts])
         self.augment = augment
         self.rng = np.random.default_rng(seed)
 
     def __len__(self) -> int:
-        return len(self.pairs)
+        return int(self.offsets[-1])
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        template = np.asarray(self.pairs.templates[index])
-        search = np.asarray(self.pairs.searches[index])
-        box = self.pairs.boxes[index].copy()
+        return self.item(index, self.rng)
+
+    def item(self, index: int, rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Pair ``index`` as normalised (3, T, T), (3, S, S) tensors and its box, augmented with ``rng``."""
+        k = int(np.searchsorted(self.offsets, index, side="right")) - 1
+        pairs, local = self.parts[k], index - int(self.offsets[k])
+        template = np.asarray(pairs.templates[local])
+        search = np.asarray(pairs.searches[local])
+        box = pairs.boxes[local].copy()
         if self.augment:
-            template, search, box = self._augment(template, search, box)
+            template, search, box = _augment(template, search, box, rng)
         return normalise(template[None])[0], normalise(search[None])[0], torch.from_numpy(box)
 
-    def _augment(self, template: np.ndarray, search: np.ndarray, box: np.ndarray):
-        rng = self.rng
-        if rng.random() < 0.5:
-            template, search = template[:, ::-1], search[:, ::-1]
-            box[0] = 1.0 - box[0]
-        gain = rng.uniform(0.7, 1.3, 3).astype(np.float32)
-        template = np.clip(template * gain, 0, 255).astype(np.uint8)
-        search = np.clip(search * gain * rng.uniform(0.85, 1.15), 0, 255).astype(np.uint8)
-        if rng.random() < 0.1:
-            template = np.repeat(template.mean(axis=2, keepdims=True), 3, axis=2).astype(np.uint8)
-            search = np.repeat(search.mean(axis=2, keepdims=True), 3, axis=2).astype(np.uint8)
-        return template, search, box
+
+def _augment(template: np.ndarray, search: np.ndarray, box: np.ndarray, rng: np.random.Generator
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if rng.random() < 0.5:
+        template, search = template[:, ::-1], search[:, ::-1]
+        box[0] = 1.0 - box[0]
+    gain = rng.uniform(0.7, 1.3, 3).astype(np.float32)
+    template = np.clip(template * gain, 0, 255).astype(np.uint8)
+    search = np.clip(search * gain * rng.uniform(0.85, 1.15), 0, 255).astype(np.uint8)
+    if rng.random() < 0.1:
+        template = np.repeat(template.mean(axis=2, keepdims=True), 3, axis=2).astype(np.uint8)
+        search = np.repeat(search.mean(axis=2, keepdims=True), 3, axis=2).astype(np.uint8)
+    return template, search, box
+
+
+@dataclass(frozen=True)
+class PairSource:
+    """A pair folder and its weight: its pairs are drawn ``weight`` times as often as a folder of weight 1."""
+
+    path: str
+    weight: int = 1
+
+
+def pair_sources(items: Sequence[str | Mapping[str, Any]], key: str = "pairs") -> list[PairSource]:
+    """
+    Read config entries naming pair folders: ``folder`` or ``{path: folder, weight: N}`` (N >= 1).
+
+    A folder listed several times adds up its weights (older configs repeated a folder to weight it).
+
+    :raises ConfigError: an entry that is neither, an unknown key, or a weight that is not a positive integer.
+    """
+    weights: dict[str, int] = {}
+    for i, item in enumerate(items):
+        where = f"'{key}[{i}]'"
+        if isinstance(item, Mapping):
+            unknown = sorted(set(item) - {"path", "weight"})
+            if unknown:
+                raise ConfigError(f"{where}: unknown key(s) {unknown}; an entry is {{path: folder, weight: N}}")
+            path, weight = item.get("path"), item.get("weight", 1)
+        else:
+            path, weight = item, 1
+        if not isinstance(path, str) or not path:
+            raise ConfigError(f"{where} must be a folder or {{path: folder, weight: N}}, got {item!r}")
+        if isinstance(weight, bool) or not isinstance(weight, int) or weight < 1:
+            raise ConfigError(f"{where}: weight must be an integer >= 1, got {weight!r}")
+        weights[path] = weights.get(path, 0) + weight
+    return [PairSource(path, weight) for path, weight in weights.items()]
+
+
+def load_sources(sources: Sequence[PairSource], base: Path) -> tuple[list[PairArrays], np.ndarray]:
+    """
+    Load each source's folder (absolute, or relative to ``base``) memory-mapped.
+
+    Returns the pair sets and the index table to draw from: each pair's index (in a :class:`PairDataset` over
+    the sets) appears ``weight`` times.
+    """
+    parts = [PairArrays.load(Path(s.path) if Path(s.path).is_absolute() else base / s.path) for s in sources]
+    offsets = np.cumsum([0] + [len(p) for p in parts])
+    table = [np.repeat(np.arange(offsets[k], offsets[k + 1]), s.weight) for k, s in enumerate(sources)]
+    return parts, np.concatenate(table) if table else np.zeros(0, np.int64)

@@ -20,6 +20,8 @@ from torch.nn import functional as F
 from light_tracker_ros.core.errors import ConfigError
 from light_tracker_ros.models.losses import tracking_loss
 from light_tracker_ros.models.net import TrackerNet
+from light_tracker_ros.training.batches import Batch
+from light_tracker_ros.training.engine import Forward, Objective
 
 Outputs = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 
@@ -71,24 +73,35 @@ def distillation_loss(student: Outputs, teacher: Outputs, weights: DistillWeight
     return total, parts
 
 
-def finetune_loss(student: nn.Module, teacher: TrackerNet, template: torch.Tensor, search: torch.Tensor,
-                  boxes: torch.Tensor, weights: DistillWeights, precision: str = "fp32"
-                  ) -> tuple[torch.Tensor, dict[str, float]]:
+class DistillObjective(Objective):
     """
-    Tracking loss plus distillation; ``student`` is a FeatureTap (possibly inside DDP).
+    Tracking loss plus distillation from a frozen ``teacher`` (fine-tuning a pruned child).
 
-    With ``precision='bf16'`` both forward passes run under bf16 autocast; the losses are computed in fp32.
+    The child is forwarded through a :class:`FeatureTap` (the module DDP synchronises); the teacher runs under
+    the same precision without gradients. Losses are computed in float32.
     """
-    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
-        s_out, s_feat = student(template, search)
+
+    def __init__(self, teacher: TrackerNet, weights: DistillWeights) -> None:
+        self.teacher = FeatureTap(teacher.eval())
+        for p in teacher.parameters():
+            p.requires_grad_(False)
+        self.weights = weights
+
+    def module(self, model: TrackerNet) -> nn.Module:
+        """Wrap the child so that it returns its fused features too."""
+        return FeatureTap(model)
+
+    def finish(self, model: TrackerNet) -> None:
+        """Leave the child in eval mode."""
+        model.eval()
+
+    def __call__(self, net: Forward, batch: Batch) -> tuple[torch.Tensor, dict[str, float]]:
+        """Total loss; stats: the tracking loss parts, kd_score, kd_box (kd_features) and total."""
+        template, search, boxes = batch
+        s_out, s_feat = net(template, search)
         with torch.no_grad():
-            t_feat = teacher.forward_features(template, search)
-            t_out = teacher.head(t_feat)
-    s_out = tuple(o.float() for o in s_out)
-    t_out = tuple(o.float() for o in t_out)
-    s_feat = None if s_feat is None else s_feat.float()
-    t_feat = t_feat.float()
-    track, parts = tracking_loss(s_out, boxes)
-    kd, kd_parts = distillation_loss(s_out, t_out, weights, s_feat, t_feat)
-    total = track + kd
-    return total, {**parts, **kd_parts, "total": total.item()}
+            t_out, t_feat = net.run(self.teacher, template, search)
+        track, parts = tracking_loss(s_out, boxes)
+        kd, kd_parts = distillation_loss(s_out, t_out, self.weights, s_feat, t_feat)
+        total = track + kd
+        return total, {**parts, **kd_parts, "total": total.item()}

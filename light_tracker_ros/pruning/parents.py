@@ -12,14 +12,15 @@ from light_tracker_ros.core.errors import ModelFileError
 from light_tracker_ros.core.model_card import ModelCard, card_path_for, resolve_model
 from light_tracker_ros.models.net import TrackerNet, build_model
 from light_tracker_ros.models.onnx_weights import state_dict_from_onnx
+from light_tracker_ros.training.checkpoint import read_checkpoint
 
 
 def load_parent(source: str, models_dir: str | Path | None = None) -> tuple[TrackerNet, str]:
     """
     Load the parent network (eval mode) and return it with its name.
 
-    ``source`` is a ``.pt``/``.pth`` checkpoint ``{"architecture": ..., "model": state_dict}`` (your own file:
-    it is unpickled), a ``.onnx`` path or model name in ``models/`` (rebuilt from its card's architecture and
+    ``source`` is a ``.pt``/``.pth`` checkpoint ``{"architecture": ..., "model": state_dict}`` (read with
+    ``weights_only=True``), a ``.onnx`` path or model name in ``models/`` (rebuilt from its card's architecture and
     filled from the ONNX initializers), or ``variant:NAME`` for a randomly initialised registered variant
     (smoke tests and latency benchmarks only).
 
@@ -44,14 +45,14 @@ def load_checkpoint(path: str | Path) -> tuple[TrackerNet, dict[str, Any]]:
     """
     Rebuild the network of a training checkpoint or snapshot (eval mode); return it with the raw checkpoint.
 
+    The file is read with ``torch.load(weights_only=True)``: tensors and plain types only, no pickled code.
+
     :raises ModelFileError: missing file, or not ``{"architecture": ..., "model": state_dict, ...}``, or weights
         that do not fit the architecture.
     """
     path = Path(path).expanduser()
-    if not path.exists():
-        raise ModelFileError(f"checkpoint {path} does not exist")
-    ckpt = torch.load(path, map_location="cpu", weights_only=False)
-    if not isinstance(ckpt, dict) or "architecture" not in ckpt or "model" not in ckpt:
+    ckpt = read_checkpoint(path)
+    if "architecture" not in ckpt or "model" not in ckpt:
         raise ModelFileError(f"checkpoint {path} must hold {{'architecture': ..., 'model': state_dict}}")
     return _filled(build_model(ckpt["architecture"]), ckpt["model"], path), ckpt
 

@@ -4,17 +4,18 @@
 The pruning run behind ``prune_tracker``: search once, then per budget threshold, slice, fine-tune, export.
 
 Every rank searches and fine-tunes (DDP, gloo on CPU); rank 0 alone writes checkpoints, plans and models.
-Work files live in ``work_dir/<parent>/``: ``search.pt`` (masks, step, optimiser), ``<child>.plan.json`` and
-``<child>.pt`` (fine-tuning state); with ``resume`` a finished stage is skipped and an unfinished one resumes.
+Search and fine-tuning are configurations of the one Trainer (training/engine.py). Work files live in
+``work_dir/<parent>/``: ``search.pt`` (masks, optimiser, state), ``<child>.plan.json`` and ``<child>.pt``
+(fine-tuning checkpoint with its plan), each with ``.history.json`` and ``.curves.png``; with ``resume`` a
+finished stage is skipped and an unfinished one resumes.
 """
 from __future__ import annotations
 
 import copy
-import dataclasses
 import logging
-import os
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,20 +26,23 @@ import torch.distributed as dist
 from light_tracker_ros.core.config import to_mapping
 from light_tracker_ros.core.errors import ConfigError, ModelFileError
 from light_tracker_ros.core.model_card import ModelCard
+from light_tracker_ros.core.paths import portable_path
 from light_tracker_ros.data.pairs import PairArrays, synthetic_pairs
 from light_tracker_ros.models.export import export_onnx
 from light_tracker_ros.models.net import TrackerNet
 from light_tracker_ros.pruning.budget import budget_plan, magnitude_importance
 from light_tracker_ros.pruning.config import PruneConfig
-from light_tracker_ros.pruning.data import StepBatches, split_indices
-from light_tracker_ros.pruning.finetune import finetune, validate
-from light_tracker_ros.pruning.masks import attach_masks, mask_values
+from light_tracker_ros.pruning.finetune import finetune_trainer
+from light_tracker_ros.pruning.masks import mask_values
 from light_tracker_ros.pruning.parents import load_parent
 from light_tracker_ros.pruning.plan import PruningPlan
-from light_tracker_ros.pruning.search import search_masks
+from light_tracker_ros.pruning.search import search_trainer
 from light_tracker_ros.pruning.slicing import slice_model
 from light_tracker_ros.pruning.units import build_unit_map, prunable_param_count
+from light_tracker_ros.training.batches import StepBatches, split_indices
 from light_tracker_ros.training.distributed import DistInfo, barrier
+from light_tracker_ros.training.engine import RunFiles
+from light_tracker_ros.training.validation import validate
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +68,6 @@ def child_name(parent: str, budget: float) -> str:
     pct = budget * 100
     tag = f"{int(round(pct)):02d}" if abs(pct - round(pct)) < 1e-9 else f"{pct:g}".replace(".", "_")
     return f"{parent}_p{tag}"
-
-
-def _save(obj: Any, path: Path) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
 
 
 def _load_pairs(job: PruneJob, arch: dict[str, Any]) -> PairArrays:
@@ -98,22 +96,10 @@ def _share(obj: Any, info: DistInfo) -> Any:
 
 def _search(model: TrackerNet, batches: StepBatches, job: PruneJob, work: Path, info: DistInfo) -> dict:
     cfg = job.config
-    path = work / "search.pt"
-    attach_masks(model)
-    start, opt_state = 0, None
-    if job.resume and path.exists():
-        ckpt = torch.load(path, map_location="cpu", weights_only=False)
-        model.load_state_dict(ckpt["model"])
-        start, opt_state = ckpt["step"], ckpt["optimizer"]
-        log.info("resuming mask search at step %d of %d", start, cfg.search_steps)
-
-    def save(step: int, optimizer: dict[str, Any]) -> None:
-        if info.is_main:
-            _save({"step": step, "model": model.state_dict(), "optimizer": optimizer}, path)
-
-    if start < cfg.search_steps:
-        search_masks(model, batches, cfg, info, start, opt_state, save)
-    barrier(info)
+    trainer = search_trainer(model, partial(batches.batch, stream=0), cfg, RunFiles.stage(work, "search"), info)
+    if job.resume:
+        trainer.resume()
+    trainer.fit()
     if cfg.search_steps == 0:
         return magnitude_importance(model, build_unit_map(model))
     return {k: v.abs() for k, v in mask_values(model).items()}
@@ -121,23 +107,12 @@ def _search(model: TrackerNet, batches: StepBatches, job: PruneJob, work: Path, 
 
 def _finetune(child: TrackerNet, teacher: TrackerNet, plan: PruningPlan, batches: StepBatches, job: PruneJob,
               work: Path, name: str, stream: int, info: DistInfo) -> list[dict[str, float]]:
-    path = work / f"{name}.pt"
-    start, opt_state = 0, None
-    if job.resume and path.exists():
-        ckpt = torch.load(path, map_location="cpu", weights_only=False)
-        if ckpt["plan"]["kept"] == plan.to_dict()["kept"]:
-            child.load_state_dict(ckpt["model"])
-            start, opt_state = ckpt["step"], ckpt["optimizer"]
-            log.info("%s: resuming fine-tuning at step %d", name, start)
-
-    def save(step: int, optimizer: dict[str, Any]) -> None:
-        if info.is_main:
-            _save({"step": step, "plan": plan.to_dict(), "model": child.state_dict(), "optimizer": optimizer,
-                   "architecture": child.architecture}, path)
-
-    history = finetune(child, teacher, batches, job.config, stream, info, start, opt_state, save, label=name)
-    barrier(info)
-    return history
+    kept = plan.to_dict()["kept"]
+    trainer = finetune_trainer(child, teacher, partial(batches.batch, stream=stream), job.config,
+                               RunFiles.stage(work, name), info, name, extra={"plan": plan.to_dict()})
+    if job.resume:
+        trainer.resume(accept=lambda ckpt: ckpt.get("plan", {}).get("kept") == kept)
+    return trainer.fit()["history"]
 
 
 def _done(job: PruneJob, name: str, parent: str, budget: float) -> bool:
@@ -210,17 +185,23 @@ def run(job: PruneJob, info: DistInfo) -> list[Path]:
 def _export(child: TrackerNet, plan: PruningPlan, job: PruneJob, name: str, parent: str, history: list[dict],
             parent_metrics: dict[str, float], pairs: PairArrays, val_idx: np.ndarray, info: DistInfo) -> None:
     cfg = job.config
-    metrics: dict[str, Any] = validate(child, pairs, val_idx[:cfg.val_size])
-    metrics.update({f"parent_{k}": v for k, v in parent_metrics.items() if k != "val_pairs"})
-    training = {"parent_source": job.parent, "config": to_mapping(cfg), "world_size": info.world_size,
-                "data": list(job.data) or f"synthetic:{job.synthetic}", "kept_fraction": plan.kept_fraction,
+    # the validation pairs come from the folders the parent trained on: "seen pairs", never called held-out
+    metrics: dict[str, Any] = _seen_pairs(validate(child, pairs, val_idx[:cfg.val_size]))
+    metrics.update(_seen_pairs({k: v for k, v in parent_metrics.items() if k != "val_pairs"}, "parent_"))
+    training = {"parent_source": portable_path(job.parent), "config": to_mapping(cfg), "world_size": info.world_size,
+                "data": [portable_path(d) for d in job.data] or f"synthetic:{job.synthetic}",
+                "kept_fraction": plan.kept_fraction,
                 "budget_mode": plan.mode, "finetune_last": history[-1] if history else None, **job.extra}
     card = export_onnx(child.eval(), job.out, name, weight_storage=cfg.weight_storage, parent=parent,
                        prunable_params=prunable_param_count(child), budget=plan.budget, kept_units=plan.counts,
                        pruning_plan=plan.to_dict(), training=training, metrics=metrics)
-    latency = _latency_ms(job.out / f"{name}.onnx", cfg.latency_runs)
-    if latency is not None:
-        card = dataclasses.replace(card, metrics={**card.metrics, "latency_ms_1thread_onnxruntime": latency})
-        card.save(job.out / f"{name}.json")
-    log.info("%s: %d params (%.4f of prunable kept), val IoU %s, %s ms at 1 thread", name, card.params,
-             plan.kept_fraction, metrics.get("val_iou"), latency)
+    latency = _latency_ms(job.out / f"{name}.onnx", cfg.latency_runs)  # logged only: cards get latencies from
+    # 'light-tracker benchmark --write-cards' on an idle machine, not from a job that may share the cores
+    log.info("%s: %d params (%.4f of prunable kept), seen-pairs IoU %s, %s ms at 1 thread", name, card.params,
+             plan.kept_fraction, metrics.get("seen_pairs_iou"), latency)
+
+
+def _seen_pairs(scores: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Rename ``validate``'s ``val_*`` keys to ``<prefix>seen_pairs_*`` (the count ``val_pairs`` to ``seen_pairs``)."""
+    return {f"{prefix}seen_pairs" if k == "val_pairs" else f"{prefix}seen_pairs_{k.removeprefix('val_')}": v
+            for k, v in scores.items()}

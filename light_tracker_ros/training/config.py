@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from light_tracker_ros.core.config import spec
+from light_tracker_ros.data.pairs import pair_sources
 
 
 @dataclass(frozen=True)
@@ -14,7 +15,8 @@ class TrainConfig:
 
     name: str = spec("model", "run and model name (checkpoints go to <data_dir>/runs/<name>)")
     variant: str = spec("cnn_small", "registered architecture variant (see models/registry.py)")
-    pairs: list = spec([], "pair folders (absolute, or relative to the data dir)")
+    pairs: list = spec([], "pair folders (absolute, or relative to the data dir), each a folder or "
+                       "{path: folder, weight: N} to draw its pairs N times as often")
     val_pairs: list = spec([], "held-out pair folders for validation IoU")
     batch_size: int = spec(32, "pairs per step (per process under torchrun)", min=1, max=4096)
     steps: int = spec(20000, "last step of the cosine schedule", min=1)
@@ -33,3 +35,8 @@ class TrainConfig:
     precision: str = spec("bf16", "forward-pass precision: bf16 autocast (fast on CPUs with AVX512-BF16/AMX) or fp32",
                           choices=("bf16", "fp32"))
     seed: int = spec(0, "random seed")
+
+    def __post_init__(self) -> None:
+        """Check the pair folder entries (a bad one is a ConfigError naming it)."""
+        pair_sources(self.pairs)
+        pair_sources(self.val_pairs, "val_pairs")

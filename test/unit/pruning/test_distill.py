@@ -1,6 +1,6 @@
 # Copyright 2026 light_tracker_ros contributors
 # SPDX-License-Identifier: Apache-2.0
-"""Distilled fine-tuning: the loss falls in a few steps and the child moves towards its parent."""
+"""Distilled fine-tuning (the Trainer with the distillation objective): the loss falls, the child nears its parent."""
 from __future__ import annotations
 
 import random
@@ -13,12 +13,12 @@ from light_tracker_ros.core.config import from_mapping
 from light_tracker_ros.core.errors import ConfigError
 from light_tracker_ros.data.pairs import synthetic_pairs
 from light_tracker_ros.pruning.config import PruneConfig
-from light_tracker_ros.pruning.data import StepBatches
 from light_tracker_ros.pruning.distill import DistillWeights, distillation_loss
-from light_tracker_ros.pruning.finetune import finetune
+from light_tracker_ros.pruning.finetune import finetune_trainer
 from light_tracker_ros.pruning.plan import make_plan
 from light_tracker_ros.pruning.slicing import replay_plan
 from light_tracker_ros.pruning.units import build_unit_map
+from light_tracker_ros.training.batches import StepBatches
 
 
 class FixedBatch(StepBatches):
@@ -47,7 +47,9 @@ def test_distillation_loss_decreases_in_a_few_steps(variant: str) -> None:
     features = 0.0 if parent.family == "cnn" else 0.1  # the CNN's correlation width is pruned
     cfg = from_mapping(PruneConfig, {"family": parent.family, "finetune_steps": 8, "finetune_lr": 3e-3,
                                      "distill_features": features, "grad_clip": 0.0})
-    history = finetune(child, parent, FixedBatch(pairs, range(4), 4), cfg, stream=1)
+    trainer = finetune_trainer(child, parent, FixedBatch(pairs, range(4), 4).batch, cfg, progress=False)
+    history = trainer.fit()["history"]
+    assert not child.training  # left in eval mode for export
     assert {"kd_score", "kd_box", "focal"} <= set(history[0])
     assert ("kd_features" in history[0]) == (features > 0)
     assert history[-1]["total"] < 0.9 * history[0]["total"]

@@ -15,7 +15,7 @@ from light_tracker_ros.core.model_card import ModelCard
 from light_tracker_ros.data.pairs import synthetic_pairs
 from light_tracker_ros.data.sequences import write_sequence
 from light_tracker_ros.training.config import TrainConfig
-from light_tracker_ros.training.loop import train
+from light_tracker_ros.training.run import train
 
 
 def test_snapshots_are_scored_and_the_best_is_exported(tmp_path) -> None:
@@ -28,7 +28,7 @@ def test_snapshots_are_scored_and_the_best_is_exported(tmp_path) -> None:
     train(cfg, tmp_path / "run", progress=False)
     snaps = sorted((tmp_path / "run" / "snapshots").glob("*.pt"))
     assert [p.name for p in snaps] == ["step_000020.pt", "step_000040.pt"]
-    assert "optimizer" not in torch.load(snaps[0], weights_only=False)
+    assert "optimizer" not in torch.load(snaps[0], weights_only=True)
 
     frames, boxes = moving_target_frames(n=12)
     write_sequence(tmp_path / "video" / "seq", frames, boxes)

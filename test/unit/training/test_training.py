@@ -14,7 +14,7 @@ import yaml
 
 from light_tracker_ros.data.pairs import synthetic_pairs
 from light_tracker_ros.training.config import TrainConfig
-from light_tracker_ros.training.loop import train
+from light_tracker_ros.training.run import train
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -59,7 +59,7 @@ def test_two_process_gloo_ddp_run(tmp_path) -> None:
          "-m", "light_tracker_ros.cli.train", "--config", str(tmp_path / "ddp.yaml"), "--run-dir",
          str(tmp_path / "run")], env=env, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr[-3000:]
-    ckpt = torch.load(tmp_path / "run" / "last.pt", weights_only=False)
+    ckpt = torch.load(tmp_path / "run" / "last.pt", weights_only=True)
     assert ckpt["state"]["step"] == 6
     assert ckpt["state"]["world_size"] == 2
     assert "ddp: 6 steps" in result.stdout

@@ -1,6 +1,6 @@
 # Copyright 2026 light_tracker_ros contributors
 # SPDX-License-Identifier: Apache-2.0
-"""Batches for search and fine-tuning, drawn per step from a seed so that a resumed run sees the same pairs."""
+"""Batches drawn per step from a seed, so that a resumed run sees exactly the pairs the whole run would."""
 from __future__ import annotations
 
 from typing import Sequence
@@ -22,23 +22,28 @@ def split_indices(n: int, val_size: int, seed: int = 0) -> tuple[np.ndarray, np.
 
 
 class StepBatches:
-    """``batch(step)`` -> (templates, searches, boxes); each rank draws its own indices from its own seed."""
+    """
+    ``batch(step, stream)`` -> (templates, searches, boxes), a function of (seed, stream, step, rank) only.
 
-    def __init__(self, pairs: PairArrays, indices: Sequence[int], batch_size: int, seed: int = 0, rank: int = 0,
-                 augment: bool = False) -> None:
+    Pairs are drawn with replacement from ``indices`` (repeat an index to weight it); augmentation draws from
+    the same per-step generator. Each rank draws its own batch.
+    """
+
+    def __init__(self, pairs: PairArrays | Sequence[PairArrays], indices: Sequence[int], batch_size: int,
+                 seed: int = 0, rank: int = 0, augment: bool = False) -> None:
         if len(indices) == 0:
-            raise ConfigError("no training pairs: pass --data with at least one non-empty pair folder")
-        self.dataset = PairDataset(pairs, augment=augment, seed=seed + 7919 * rank)
+            raise ConfigError("no training pairs: give at least one non-empty pair folder")
+        self.dataset = PairDataset(pairs, augment=augment)
         self.indices = np.asarray(indices)
         self.batch_size = batch_size
         self.seed = seed
         self.rank = rank
 
     def batch(self, step: int, stream: int = 0) -> Batch:
-        """Return the batch of ``step`` in ``stream`` (0 = search, 1 + k = fine-tuning of the k-th budget)."""
+        """Return the batch of ``step`` in ``stream`` (pruning: 0 = search, 1 + k = fine-tuning of budget k)."""
         rng = np.random.default_rng([self.seed, stream, step, self.rank])
         picks = self.indices[rng.integers(0, len(self.indices), self.batch_size)]
-        return stack([self.dataset[int(i)] for i in picks])
+        return stack([self.dataset.item(int(i), rng) for i in picks])
 
 
 def stack(items: list[tuple[torch.Tensor, ...]]) -> Batch:
