@@ -108,7 +108,7 @@ class ModelManager:
         if not finished:
             if superseded:
                 raise ModelFileError(f"model '{config.model}' was superseded by a newer request while loading")
-            self._fail(f"loading model '{config.model}' took longer than {timeout:.0f} s (model_load_timeout); "
+            self._fail(f"loading model '{config.model}' took longer than {timeout:g} s (model_load_timeout); "
                        "the load was abandoned")
             raise ModelFileError(self.last_error)
         if request.error is not None:
