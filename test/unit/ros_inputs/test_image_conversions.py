@@ -14,8 +14,8 @@ from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Header
 
 from light_tracker_ros.core.types import Box
-from light_tracker_ros.ros.conversions import (box_to_polygon, box_to_roi, compressed_size, compressed_to_bgr,
-                                               ImageMessageError, image_to_bgr, polygon_to_box)
+from light_tracker_ros.ros.conversions import (ImageMessageError, box_to_polygon, box_to_roi, compressed_size,
+                                               compressed_to_bgr, image_to_bgr, polygon_to_box)
 
 H, W = 48, 64
 BGR = (30, 120, 220)  # blue, green, red of a flat test colour
@@ -100,7 +100,7 @@ def test_raw_pixel_limit() -> None:
 
 
 def _png_bomb(width: int, height: int) -> bytes:
-    """A valid grey PNG of width x height zeros: a few KB compressed, width*height bytes decoded."""
+    """Return a valid grey PNG of width x height zeros: small compressed, width*height bytes decoded."""
     def chunk(kind: bytes, body: bytes) -> bytes:
         return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
     raw = zlib.compressobj(9)
