@@ -88,3 +88,25 @@ def test_published_weights_really_fill_the_network(published):
     np.testing.assert_allclose(weights[key].numpy(), expected[key].numpy(), atol=1e-6)
     fresh = build_model(architecture(f"nanotrack_v{version}")).state_dict()
     assert not np.allclose(weights[key].numpy(), fresh[key].numpy(), atol=1e-3)
+
+
+def test_import_command_writes_the_model_and_checks_it(published, tmp_path, capsys):
+    from light_tracker_ros.cli import main as cli
+
+    version, backbone, head, _ours, _card = published
+    code = cli.main(["import", "nanotrack", "--version", str(version), "--backbone", str(backbone),
+                     "--head", str(head), "--out", str(tmp_path), "--name", "imported", "--check"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert (tmp_path / "imported.onnx").is_file() and (tmp_path / "imported.json").is_file()
+    error = float(out.split("largest output difference from the published files: ")[1].split()[0])
+    assert error < 1e-4
+
+
+def test_import_command_refuses_a_missing_file_with_exit_2(tmp_path, capsys):
+    from light_tracker_ros.cli import main as cli
+
+    code = cli.main(["import", "nanotrack", "--backbone", str(tmp_path / "none.onnx"), "--head",
+                     str(tmp_path / "none.onnx"), "--out", str(tmp_path)])
+    assert code == 2
+    assert "none.onnx does not exist" in capsys.readouterr().err
