@@ -22,8 +22,8 @@ def finetune_trainer(child: TrackerNet, teacher: TrackerNet, batches: Callable[[
                      files: RunFiles = RunFiles(), info: DistInfo = DistInfo(), name: str = "fine-tune",
                      extra: dict[str, Any] | None = None, progress: bool = True) -> Trainer:
     """Build the Trainer of fine-tuning: AdamW, cosine decay from ``finetune_lr`` to 0 over ``finetune_steps``."""
-    settings = TrainerSettings(name=name, steps=cfg.finetune_steps, lr=cfg.finetune_lr, lr_floor=0.0,
-                               optimizer="adamw", weight_decay=cfg.weight_decay, grad_clip=cfg.grad_clip,
+    settings = TrainerSettings(name=name, stage="fine-tuning", steps=cfg.finetune_steps, lr=cfg.finetune_lr,
+                               lr_floor=0.0, optimizer="adamw", weight_decay=cfg.weight_decay, grad_clip=cfg.grad_clip,
                                precision=cfg.precision, checkpoint_every=cfg.checkpoint_every, progress=progress)
     return Trainer(child, DistillObjective(teacher, distill_weights(cfg)), batches, settings, files, info,
                    extra=extra)

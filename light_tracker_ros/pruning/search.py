@@ -73,7 +73,7 @@ def search_trainer(model: TrackerNet, batches: Callable[[int], Batch], cfg: Prun
                    info: DistInfo = DistInfo(), progress: bool = True) -> Trainer:
     """Build the Trainer of the mask search: Adam at a constant rate for ``cfg.search_steps`` steps, no clipping."""
     objective = MaskSearchObjective(model, cfg.penalties, cfg.search_mask_lr, cfg.search_weight_lr)
-    settings = TrainerSettings(name="mask search", steps=cfg.search_steps, lr=cfg.search_mask_lr, lr_floor=1.0,
-                               optimizer="adam", precision=cfg.precision, checkpoint_every=cfg.checkpoint_every,
-                               progress=progress)
+    settings = TrainerSettings(name="mask search", stage="mask search", steps=cfg.search_steps,
+                               lr=cfg.search_mask_lr, lr_floor=1.0, optimizer="adam", precision=cfg.precision,
+                               checkpoint_every=cfg.checkpoint_every, progress=progress)
     return Trainer(model, objective, batches, settings, files, info)

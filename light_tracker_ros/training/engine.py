@@ -96,6 +96,7 @@ class TrainerSettings:
     """How one run trains: schedule, optimiser, precision and how often it checkpoints, snapshots, validates."""
 
     name: str = "run"
+    stage: str = "training"
     steps: int = 1
     lr: float = 1e-3
     warmup_steps: int = 0
@@ -186,14 +187,15 @@ class Trainer:
             return False
         ckpt = read_checkpoint(path)
         if "state" not in ckpt or (accept is not None and not accept(ckpt)):
-            log.info("%s: %s belongs to another run; starting afresh", self.settings.name, path)
+            log.info("%s: %s belongs to another run; %s starts afresh", self.settings.name, path,
+                     self.settings.stage)
             return False
         self.model.load_state_dict(ckpt["model"])
         self.optimizer.load_state_dict(ckpt["optimizer"])
         self.state = {**ckpt["state"], "world_size": self.info.world_size}
         if self.info.is_main:
-            log.info("%s: resumed %s at step %d (%.1f min)", self.settings.name, path, self.state["step"],
-                     self.state["minutes"])
+            log.info("%s: resuming %s at step %d (%.1f min) from %s", self.settings.name, self.settings.stage,
+                     self.state["step"], self.state["minutes"], path)
         return True
 
     def finished(self) -> bool:

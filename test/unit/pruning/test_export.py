@@ -19,7 +19,7 @@ from light_tracker_ros.pruning.budget import budget_plan, magnitude_importance
 from light_tracker_ros.pruning.parents import load_parent
 from light_tracker_ros.pruning.plan import PruningPlan
 from light_tracker_ros.pruning.slicing import replay_plan
-from light_tracker_ros.pruning.units import build_unit_map
+from light_tracker_ros.pruning.units import build_unit_map, prunable_param_count
 
 
 @pytest.mark.parametrize("backend", ["onnxruntime", "torch"])
@@ -29,7 +29,7 @@ def test_pruned_model_runs_in_the_tracker_with_a_full_card(tmp_path: Path, backe
     plan = budget_plan(unit_map, magnitude_importance(parent, unit_map), 0.25, "per_layer", parent="hybrid_tiny")
     child = replay_plan(parent, plan)
     export_onnx(child, tmp_path, "hybrid_tiny_p25", parent="hybrid_tiny", budget=0.25, kept_units=plan.counts,
-                pruning_plan=plan.to_dict())
+                pruning_plan=plan.to_dict(), prunable_params=prunable_param_count(child))
     tracker = Tracker(open_backend(tmp_path / "hybrid_tiny_p25.onnx", backend))
     card = tracker.card
     assert (card.parent, card.budget) == ("hybrid_tiny", 0.25)
@@ -47,7 +47,8 @@ def test_pruned_model_runs_in_the_tracker_with_a_full_card(tmp_path: Path, backe
 
 def test_onnx_parent_is_rebuilt_with_its_weights(tmp_path: Path) -> None:
     parent = tiny_model("vit_tiny", seed=random.Random(1).randint(0, 99))
-    export_onnx(parent, tmp_path, "vit_parent", weight_storage="float32")  # bit-exact weights to compare
+    export_onnx(parent, tmp_path, "vit_parent", weight_storage="float32",  # bit-exact weights to compare
+                prunable_params=prunable_param_count(parent))
     again, name = load_parent(str(tmp_path / "vit_parent.onnx"))
     assert name == "vit_parent"
     ref, got = parent.state_dict(), again.state_dict()
