@@ -95,14 +95,14 @@ def from_mapping(cls: type[T], values: Mapping[str, Any] | None) -> T:
 
 
 def load_yaml(cls: type[T], path: str | Path, section: str | None = None) -> T:
-    """Load dataclass ``cls`` from a YAML file, optionally from one top-level section of it."""
+    """
+    Load dataclass ``cls`` from a YAML file, optionally from one top-level section of it.
+
+    The file may inherit from others with ``_base_: other.yaml`` (or a list, later bases winning; see
+    :func:`read_yaml_tree`).
+    """
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from exc
+    data = read_yaml_tree(path)
     if section is not None:
         data = data.get(section, {})
     if not isinstance(data, Mapping):
@@ -111,6 +111,46 @@ def load_yaml(cls: type[T], path: str | Path, section: str | None = None) -> T:
         return from_mapping(cls, data)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from exc
+
+
+def read_yaml_tree(path: str | Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """
+    Read a YAML mapping and the ``_base_`` files it inherits from (paths relative to the file's folder).
+
+    The file's keys override its bases'; nested mappings are merged key by key, other values (lists too)
+    replaced. A file that inherits from itself, directly or through its bases, is refused.
+
+    :raises ConfigError: unreadable file or invalid YAML, not a mapping, a bad ``_base_`` value, or a cycle.
+    """
+    path = Path(path).expanduser().resolve()
+    if path in chain:
+        raise ConfigError("config inheritance cycle: " + " -> ".join(str(p) for p in (*chain, path)))
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from exc
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"config file {path} must hold a mapping, got {type(data).__name__}")
+    data = dict(data)
+    bases = data.pop("_base_", [])
+    bases = [bases] if isinstance(bases, str) else bases
+    if not isinstance(bases, list) or not all(isinstance(b, str) and b for b in bases):
+        raise ConfigError(f"{path}: _base_ must be a file name or a list of file names, got {bases!r}")
+    merged: dict[str, Any] = {}
+    for base in bases:
+        merged = _merged(merged, read_yaml_tree(path.parent / base, (*chain, path)))
+    return _merged(merged, data)
+
+
+def _merged(base: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in child.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            value = _merged(out[key], value)
+        out[key] = value
+    return out
 
 
 def to_mapping(config: Any) -> dict[str, Any]:
