@@ -50,11 +50,6 @@ def store_half(path: str | Path, min_elements: int = 16) -> int:
     return count
 
 
-def storage_of(graph: onnx.GraphProto) -> str:
-    """Return ``float16`` if any initializer is stored in half precision, else ``float32``."""
-    return "float16" if any(i.name.endswith(HALF_SUFFIX) for i in graph.initializer) else "float32"
-
-
 def widened(name: str, values: np.ndarray) -> tuple[str, np.ndarray]:
     """Return the torch name and float32 values of an initializer (undoing :func:`store_half`)."""
     if name.endswith(HALF_SUFFIX):

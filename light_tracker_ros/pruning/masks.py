@@ -30,12 +30,6 @@ def attach_masks(model: nn.Module, value: float = 1.0, values: Mapping[str, torc
         gate.mask = nn.Parameter(init)
 
 
-def detach_masks(model: nn.Module) -> None:
-    """Remove the masks (gates become identities again)."""
-    for gate in gates(model).values():
-        gate.mask = None
-
-
 def mask_values(model: nn.Module) -> dict[str, torch.Tensor]:
     """Return the current mask of every gate that has one, as detached float tensors."""
     return {name: g.mask.detach().clone() for name, g in gates(model).items() if g.mask is not None}
