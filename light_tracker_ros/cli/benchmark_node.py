@@ -118,7 +118,7 @@ def memory_mb(pid: int) -> tuple[float, float]:
 
 def start_node(model: str, backend: str, threads: int) -> subprocess.Popen:
     """Start the tracker node process (reliable image subscription: 640x480 frames cross processes)."""
-    args = ["-r", f"__node:={NODE_NAME}", "-p", f"model:={model}", "-p", f"backend:={backend}", "-p",
+    args = ["-r", f"__node:={NODE_NAME}", "-p", f"model:={model}", "-p", "allow_model_paths:=true", "-p", f"backend:={backend}", "-p",
             f"num_threads:={threads}", "-p", "qos_reliability:=reliable", "-p", "publish_debug_image:=false"]
     return subprocess.Popen([sys.executable, "-m", "light_tracker_ros.ros.tracker_node", "--ros-args", *args],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -208,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
     spinner = threading.Thread(target=executor.spin, daemon=True)
     spinner.start()
     try:
-        print(f"benchmark_node: model {args.model} ({args.backend} x{args.threads}), {width}x{height}, "
+        print(f"{common.PROG} benchmark-node: model {args.model} ({args.backend} x{args.threads}), {width}x{height}, "
               f"{args.seconds:.0f} s per phase, ROS_DOMAIN_ID {args.domain_id}")
         nominal = run_phase(context, feeder, args, args.rate)
         per_frame_ms = float(nominal.diagnostics["latency_in_node_p50_ms"])

@@ -3,7 +3,7 @@
 """
 The compression study: how each family holds up under pruning, read from evaluation reports.
 
-The reports are the JSON files of ``evaluate_tracker --json``.
+The reports are the JSON files of ``light-tracker evaluate --json``.
 
 A report (format ``light_tracker_ros.evaluation/1``) has ``trackers`` (name -> kind, card), ``mean`` (name ->
 auc, precision_20, ...) and ``latency`` (name -> threads -> mean_ms, median_ms). A model's family, budget and
@@ -58,7 +58,7 @@ def read_report(path: str | Path) -> list[Entry]:
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
-        raise DatasetError(f"cannot read evaluation report {path}: {exc}; write one with evaluate_tracker --json")
+        raise DatasetError(f"cannot read evaluation report {path}: {exc}; write one with light-tracker evaluate --json")
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise DatasetError(f"{path} is not an evaluation report of format {FORMAT} (format: "
                            f"{data.get('format') if isinstance(data, dict) else type(data).__name__})")

@@ -1,6 +1,6 @@
 # Copyright 2026 light_tracker_ros contributors
 # SPDX-License-Identifier: Apache-2.0
-"""compression_study: the document and plots come from the reports' numbers; bad input is reported, not fatal."""
+"""light-tracker study: the document and plots come from the reports' numbers; bad input is reported, not fatal."""
 from __future__ import annotations
 
 import json
@@ -68,12 +68,12 @@ def test_numbers_follow_the_data(tmp_path: Path) -> None:
     assert "**cnn holds up best**" in text and "at every budget" in text
 
 
-def test_unreadable_or_foreign_reports_are_rejected(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_unreadable_or_foreign_reports_are_rejected(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     (tmp_path / "other.json").write_text(json.dumps({"format": "something/9"}))
     assert main(["--results", str(tmp_path / "other.json"), "--out", str(tmp_path)]) == 2
-    assert "something/9" in caplog.text
+    assert "something/9" in capsys.readouterr().err
     assert main(["--results", str(tmp_path / "missing.json"), "--out", str(tmp_path)]) == 2
-    assert "evaluate_tracker --json" in caplog.text
+    assert "light-tracker evaluate --json" in capsys.readouterr().err
     peers_only = report(tmp_path / "peers.json", {}, PEERS)
     assert main(["--results", str(peers_only), "--out", str(tmp_path)]) == 2
     assert not (tmp_path / "compression_study.md").exists()
