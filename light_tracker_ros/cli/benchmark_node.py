@@ -118,8 +118,9 @@ def memory_mb(pid: int) -> tuple[float, float]:
 
 def start_node(model: str, backend: str, threads: int) -> subprocess.Popen:
     """Start the tracker node process (reliable image subscription: 640x480 frames cross processes)."""
-    args = ["-r", f"__node:={NODE_NAME}", "-p", f"model:={model}", "-p", "allow_model_paths:=true", "-p", f"backend:={backend}", "-p",
-            f"num_threads:={threads}", "-p", "qos_reliability:=reliable", "-p", "publish_debug_image:=false"]
+    args = ["-r", f"__node:={NODE_NAME}", "-p", f"model:={model}", "-p", "allow_model_paths:=true", "-p",
+            f"backend:={backend}", "-p", f"num_threads:={threads}", "-p", "qos_reliability:=reliable", "-p",
+            "publish_debug_image:=false"]
     return subprocess.Popen([sys.executable, "-m", "light_tracker_ros.ros.tracker_node", "--ros-args", *args],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
