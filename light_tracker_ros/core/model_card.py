@@ -125,10 +125,11 @@ _RANGES = {"template_size": (8, 1024), "search_size": (8, 2048), "template_facto
 _NESTED = {"architecture": dict, "kept_units": dict, "pruning_plan": dict, "training": dict, "metrics": dict,
            "decoding": dict}
 #: the card's optional ``decoding``: style 'siamese' = SiamRPN/NanoTrack (context crop, scale and ratio penalty,
-#: penalised size update, additive window) with these numeric settings and their allowed ranges
+#: penalised size update, additive window); style 'center' = the package's default decoding with the model's own
+#: window weight (window_influence) and size learning rate (size_lr) instead of the tracker config's
 DECODING = {"context_amount": (0.0, 4.0), "window_influence": (0.0, 1.0), "penalty_k": (0.0, 10.0),
             "size_lr": (0.0, 1.0), "min_size": (0.0, 1000.0)}
-DECODING_CHOICES = {"style": ("siamese",), "window": ("hanning",)}
+DECODING_CHOICES = {"style": ("siamese", "center"), "window": ("hanning",)}
 
 
 def _check_nested(value: Any, field_name: str, source: str) -> None:

@@ -5,8 +5,9 @@ The tracker: ``init(frame, box)``, ``update(frame) -> TrackResult``, ``reset()``
 
 Each update crops a square search region around the last box, runs the model, weights the score map
 with a cosine-window motion prior, decodes the peak into a box in image pixels, and keeps a lost state
-when the peak score stays under the threshold. A card with a ``decoding`` mapping (imported SiamRPN-style
-trackers such as NanoTrack) changes the crop and the peak choice to the authors' rules: see ``_siamese_peak``.
+when the peak score stays under the threshold. A card with a ``decoding`` mapping (imported trackers) sets
+the window weight and size learning rate of the model (style 'center'), or switches crop and peak choice to
+the SiamRPN/NanoTrack rules (style 'siamese', see ``_siamese_peak``).
 """
 from __future__ import annotations
 
@@ -113,11 +114,13 @@ class Tracker:
         _check_finite(score_logits, size, offset)
         score = _sigmoid(score_logits[0, 0])
         h, w = score.shape
-        size_lr = cfg.size_smoothing
-        if card.decoding:
+        decoding = card.decoding or {}
+        size_lr = float(decoding.get("size_lr", cfg.size_smoothing))
+        if decoding.get("style") == "siamese":
             iy, ix, size_lr = self._siamese_peak(score, size, window)
-        else:
-            weighted = score * ((1.0 - cfg.motion_prior) + cfg.motion_prior * self._cosine_window(h, w))
+        else:  # the card's window weight and size learning rate, when it has them, replace the config's
+            prior = float(decoding.get("window_influence", cfg.motion_prior))
+            weighted = score * ((1.0 - prior) + prior * self._cosine_window(h, w))
             iy, ix = np.unravel_index(int(np.argmax(weighted)), weighted.shape)
         peak = float(score[iy, ix])
         found = peak >= cfg.score_threshold

@@ -1,13 +1,14 @@
 # Copyright 2026 light_tracker_ros contributors
 # SPDX-License-Identifier: Apache-2.0
 """
-Import a published ONNX tracker (NanoTrack v2/v3: backbone + head files) into this package's model format.
+Import published ONNX trackers (NanoTrack v2/v3: backbone + head files; VitTrack: one file) as our models.
 
-The published graphs are read, not run: the weights of each Conv and Gemm node, in graph order, fill the
-convolutions and linears of the matching torch network (models/nanotrack.py) in the order its forward pass
-calls them, shape by shape. The network is then exported as one ONNX file with this package's inputs and
-outputs and a card carrying input sizes, normalisation (raw 0-255 BGR), crop factors, the authors' decoding
-(window influence, scale/ratio penalty, size learning rate) and the provenance of the files.
+The published graphs are read, not run: the weights of each Conv and Gemm (VitTrack: MatMul + Add) node, in
+graph order, fill the convolutions and linears of the matching torch network (models/nanotrack.py,
+models/vittrack.py) in the order its forward pass first calls them, shape by shape; VitTrack's named
+initializers (position embeddings, layer norms, biases) are matched by name. The network is then exported as
+one ONNX file with this package's inputs and outputs and a card carrying input sizes, normalisation, crop
+factors, the authors' decoding (window influence, scale/ratio penalty, size learning rate) and provenance.
 """
 from __future__ import annotations
 
@@ -44,7 +45,11 @@ KNOWN_SHA256 = {
     "75357903be3f4817c965af16cb5a11fd32b1467f597a408405a98635ac63f61d": "nanotrack v3 head",
     "530bdd0cd00f19afab79a863e71ba71e3312395a5dc9151af675082bdaaa2fc4": "nanotrack v2 backbone",
     "0d8c0637be849f092cc7236cae02e55c8b9455ebe37ba50601d6115db4247cd9": "nanotrack v2 head",
+    "2990f0b7cd44d92afa48cd97db6de7be113fc1d9594fddb74e2725c10478e91d": "vittrack 2023sep",
 }
+VITTRACK_FILE = "model/vit/object_tracking_vittrack_2023sep.onnx"
+#: cv2.TrackerVit's decoding: score map times a full Hanning window, size taken as predicted
+VITTRACK_DECODING = {"style": "center", "window_influence": 1.0, "size_lr": 1.0}
 
 
 def published_weights(path: str | Path) -> list[tuple[str, np.ndarray, np.ndarray | None]]:
@@ -196,3 +201,103 @@ def max_output_error(ours: str | Path, backbone: str | Path, head: str | Path, s
     cls, loc = published_outputs(relaxed_session(backbone), relaxed_session(head), template, search)
     theirs = to_package_outputs(cls, loc, card.architecture)
     return float(max(np.abs(a - b).max() for a, b in zip(mine, theirs)))
+
+
+def _first_calls(model: nn.Module, run: Any) -> list[tuple[str, nn.Module]]:
+    """Convolutions and linears of ``model`` in the order ``run()`` first calls them (shared ones once)."""
+    names = {mod: name for name, mod in model.named_modules()}
+    order: dict[nn.Module, str] = {}
+
+    def record(mod: nn.Module, _inputs: Any, _output: Any) -> None:
+        order.setdefault(mod, names[mod])
+
+    hooks = [mod.register_forward_hook(record) for mod in model.modules() if isinstance(mod, (nn.Conv2d, nn.Linear))]
+    with torch.no_grad():
+        run()
+    for hook in hooks:
+        hook.remove()
+    return [(name, mod) for mod, name in order.items()]
+
+
+def load_vittrack(model: nn.Module, path: str | Path) -> nn.Module:
+    """
+    Fill a VitTrack network from the published file: named initializers by name, convs and linears in order.
+
+    :raises ModelFileError: the file is unreadable, holds other layers, or leaves a parameter unfilled.
+    """
+    try:
+        graph = onnx.load(str(path)).graph
+    except Exception as exc:  # noqa: BLE001 - protobuf errors vary
+        raise ModelFileError(f"{Path(path).name} is not a readable ONNX model: {exc}") from exc
+    consts = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    consumers: dict[str, list[Any]] = {}
+    for node in graph.node:
+        for name in node.input:
+            consumers.setdefault(name, []).append(node)
+    convs, linears, seen = [], [], set()
+    for node in graph.node:
+        if node.op_type == "Conv" and node.input[1] in consts and node.input[1] not in seen:
+            seen.add(node.input[1])
+            bias = consts[node.input[2]] if len(node.input) > 2 and node.input[2] else None
+            convs.append((node.input[1], consts[node.input[1]], bias))
+        elif node.op_type == "MatMul" and node.input[1] in consts:
+            adds = [n for n in consumers.get(node.output[0], []) if n.op_type == "Add"]
+            bias = next((consts[i] for n in adds for i in n.input if i in consts), None)
+            linears.append((node.input[1], consts[node.input[1]].T, bias))
+    arch = model.architecture
+    calls = _first_calls(model, lambda: model(torch.zeros(1, 3, arch["template_size"], arch["template_size"]),
+                                              torch.zeros(1, 3, arch["search_size"], arch["search_size"])))
+    conv_mods = [(n, m) for n, m in calls if isinstance(m, nn.Conv2d)]
+    linear_mods = [(n, m) for n, m in calls if isinstance(m, nn.Linear)]
+    if (len(convs), len(linears)) != (len(conv_mods), len(linear_mods)):
+        raise ModelFileError(f"{Path(path).name}: {len(convs)} convolutions and {len(linears)} linears, the "
+                             f"{arch.get('variant')} network has {len(conv_mods)} and {len(linear_mods)}")
+    params = dict(model.named_parameters())
+    filled = set()
+    with torch.no_grad():
+        for name, value in consts.items():
+            if name in params and tuple(params[name].shape) == value.shape:
+                params[name].copy_(torch.from_numpy(value.astype(np.float32)))
+                filled.add(name)
+        for (node, weight, bias), (name, mod) in zip(convs + linears, conv_mods + linear_mods):
+            if tuple(weight.shape) != tuple(mod.weight.shape) or (bias is None) != (mod.bias is None):
+                raise ModelFileError(f"published weight {node} {weight.shape} does not fit layer {name} "
+                                     f"{tuple(mod.weight.shape)}")
+            mod.weight.copy_(torch.from_numpy(np.array(weight, np.float32)))
+            filled.add(f"{name}.weight")
+            if bias is not None:
+                mod.bias.copy_(torch.from_numpy(bias.astype(np.float32)))
+                filled.add(f"{name}.bias")
+    unfilled = sorted(set(params) - filled)
+    if unfilled:
+        raise ModelFileError(f"{Path(path).name} leaves {len(unfilled)} parameters unfilled (first: {unfilled[:3]})")
+    return model.eval()
+
+
+def import_vittrack(path: str | Path, out_dir: str | Path, name: str, repository: str | None = None,
+                    commit: str | None = None) -> ModelCard:
+    """Import VitTrack from its published file (OpenCV Zoo / cv2.TrackerVit); return the card."""
+    if not Path(path).is_file():
+        raise ModelFileError(f"published file {path} does not exist")
+    model = load_vittrack(build_model(architecture("vittrack")), path)
+    source = source_record(path, repository, VITTRACK_FILE if repository else None, commit)
+    fields = {"template_factor": 2.0, "search_factor": 4.0, "mean": (0.485, 0.456, 0.406),
+              "std": (0.229, 0.224, 0.225), "channel_order": "bgr", "decoding": dict(VITTRACK_DECODING),
+              "licence": "Apache-2.0",
+              "training": {"imported": True, "sources": [source],
+                           "notes": "weights read from the published ONNX initializers; not trained here; "
+                                    "BGR input as cv2.TrackerVit feeds it"}}
+    return export_onnx(model, out_dir, name, **fields)
+
+
+def vittrack_output_error(ours: str | Path, published: str | Path, seed: int = 0) -> float:
+    """Largest difference between our ONNX (score through a clamped sigmoid) and the published outputs."""
+    import onnxruntime as ort
+
+    rng = np.random.default_rng(seed)
+    feeds = {"template": rng.normal(0, 1, (1, 3, 128, 128)).astype(np.float32),
+             "search": rng.normal(0, 1, (1, 3, 256, 256)).astype(np.float32)}
+    logits, size, offset = ort.InferenceSession(str(ours), providers=["CPUExecutionProvider"]).run(None, feeds)
+    theirs = ort.InferenceSession(str(published), providers=["CPUExecutionProvider"]).run(None, feeds)
+    score = np.clip(1 / (1 + np.exp(-logits)), 1e-4, 1 - 1e-4)
+    return float(max(np.abs(a - b).max() for a, b in zip((score, size, offset), theirs)))

@@ -152,6 +152,9 @@ def build_model(arch: dict[str, Any]) -> TrackerNet:
     if arch.get("net") == "nanotrack":  # imported architectures are variants of a family with their own class
         from light_tracker_ros.models.nanotrack import NanoTrackNet
         return NanoTrackNet(arch)
+    if arch.get("net") == "vittrack":
+        from light_tracker_ros.models.vittrack import VitTrackNet
+        return VitTrackNet(arch)
     try:
         cls = FAMILY_CLASSES[arch["family"]]
     except KeyError as exc:

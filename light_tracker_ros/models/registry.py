@@ -134,3 +134,10 @@ def _nanotrack_v3() -> dict[str, Any]:
     return {"family": "cnn", "net": "nanotrack", "template_size": 127, "search_size": 255, "stride": 16,
             "score_size": 15, "backbone": {"stem": 16, "blocks": _mobilenet_v3(blocks)},
             "head": {"version": 3, "channels": 96, "cells": 64, "width": 96, "tower": 6, "centre": 4}}
+
+
+@register("vittrack")
+def _vittrack() -> dict[str, Any]:
+    """Return VitTrack (what cv2.TrackerVit runs): 128/256 px inputs, stride-16 conv stem, 3 blocks of width 48."""
+    return {"family": "transformer", "net": "vittrack", "template_size": 128, "search_size": 256, "dim": 48,
+            "embed": {"channels": [6, 12, 24]}, "blocks": _blocks(3, 1, 48, 192), "head": {"channels": [32, 16, 8, 4]}}

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from light_tracker_ros.models.nanotrack import NanoTrackNet
+from light_tracker_ros.models.vittrack import VitTrackNet
 
 
 class _Head(nn.Module):
@@ -40,3 +41,22 @@ def export_published(net: NanoTrackNet, folder: Path) -> tuple[Path, Path]:
         torch.onnx.export(_Head(net), (zf, xf), str(head), dynamo=False, opset_version=14,
                           input_names=["input1", "input2"], output_names=["output1", "output2"])
     return backbone, head
+
+
+class _VitTrackPublished(VitTrackNet):
+    """VitTrack whose forward is the published one (same parameter names as the network)."""
+
+    def forward(self, template: torch.Tensor, search: torch.Tensor):
+        return self.published_forward(template, search)
+
+
+def export_vittrack_published(net: VitTrackNet, path: Path) -> Path:
+    """Write ``path`` like object_tracking_vittrack_2023sep.onnx: inputs template/search, outputs output1..3."""
+    published = _VitTrackPublished(net.architecture)
+    published.load_state_dict(net.state_dict())
+    inputs = (torch.randn(1, 3, 128, 128), torch.randn(1, 3, 256, 256))
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        torch.onnx.export(published.eval(), inputs, str(path), dynamo=False, opset_version=14,
+                          input_names=["template", "search"], output_names=["output1", "output2", "output3"])
+    return path
