@@ -52,7 +52,7 @@ class PairArrays:
             return cls(np.load(path / "templates.npy", mmap_mode=mode), np.load(path / "searches.npy", mmap_mode=mode),
                        np.load(path / "boxes.npy").astype(np.float32))
         except OSError as exc:
-            raise DatasetError(f"pair folder {path} cannot be read ({exc}); build it with build_pairs") from exc
+            raise DatasetError(f"pair folder {path} cannot be read ({exc}); build it with light-tracker pairs") from exc
 
     @classmethod
     def concat(cls, parts: list["PairArrays"]) -> "PairArrays":

@@ -1,7 +1,7 @@
 # Copyright 2026 light_tracker_ros contributors
 # SPDX-License-Identifier: Apache-2.0
 """
-The pruning run behind ``prune_tracker``: search once, then per budget threshold, slice, fine-tune, export.
+The pruning run behind ``light-tracker prune``: search once, then per budget threshold, slice, fine-tune, export.
 
 Every rank searches and fine-tunes (DDP, gloo on CPU); rank 0 alone writes checkpoints, plans and models.
 Search and fine-tuning are configurations of the one Trainer (training/engine.py). Work files live in
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PruneJob:
-    """What one ``prune_tracker`` call asks for."""
+    """What one ``light-tracker prune`` call asks for."""
 
     parent: str
     budgets: tuple[float, ...]
@@ -74,7 +74,7 @@ def _load_pairs(job: PruneJob, arch: dict[str, Any]) -> PairArrays:
     if job.synthetic:
         return synthetic_pairs(job.synthetic, arch["template_size"], arch["search_size"], seed=job.config.seed)
     if not job.data:
-        raise ConfigError("no training data: pass --data PAIR_FOLDER (built by build_pairs), or --synthetic N "
+        raise ConfigError("no training data: pass --data PAIR_FOLDER (built by light-tracker pairs), or --synthetic N "
                           "for a smoke test")
     parts = [PairArrays.load(p) for p in job.data]
     pairs = parts[0] if len(parts) == 1 else PairArrays.concat(parts)

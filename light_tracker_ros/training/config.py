@@ -28,7 +28,7 @@ class TrainConfig:
     num_threads: int = spec(1, "torch CPU threads per process", min=1, max=64)
     checkpoint_every: int = spec(200, "steps between checkpoints", min=1)
     snapshot_every: int = spec(0, "also keep snapshots/step_NNNNNN.pt every N steps, to select on real video "
-                               "with select_checkpoint (0 = none)", min=0)
+                               "with light-tracker select (0 = none)", min=0)
     val_every: int = spec(500, "steps between validations", min=1)
     val_size: int = spec(1024, "held-out pairs used per validation", min=1)
     augment: bool = spec(True, "colour jitter, grey and flips")
