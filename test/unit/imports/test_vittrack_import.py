@@ -76,3 +76,15 @@ def test_a_nanotrack_file_is_refused(tmp_path):
     backbone, _head = export_published(build_model(architecture("nanotrack_v3")), tmp_path)
     with pytest.raises(ModelFileError, match="convolutions and .* linears"):
         import_vittrack(backbone, tmp_path, "wrong")
+
+
+def test_import_command(imported, tmp_path, capsys):
+    from light_tracker_ros.cli import main as cli
+
+    published, _ours, _card = imported
+    code = cli.main(["import", "vittrack", "--file", str(published), "--out", str(tmp_path), "--check"])
+    out = capsys.readouterr().out
+    assert code == 0 and (tmp_path / "vittrack.onnx").is_file()
+    assert float(out.split("published files: ")[1].split()[0]) < 1e-4
+    assert cli.main(["import", "vittrack", "--out", str(tmp_path)]) == 2
+    assert "needs --file" in capsys.readouterr().err
