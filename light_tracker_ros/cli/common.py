@@ -5,7 +5,8 @@ What every ``light-tracker`` subcommand shares: its options, ``--set`` overrides
 
 Exit codes: 0 success; 2 a :class:`~light_tracker_ros.core.errors.TrackerError` (one line on stderr naming the
 command and the reason) or a usage error (argparse); 130 interrupted (Ctrl-C). A command's ``run`` may also
-return 1 for "ran, but found nothing" (e.g. ``benchmark`` with no child in the folder).
+return 1 for "ran, but nothing came out" (``benchmark`` with no child in the folder; ``demo`` without a box, or
+whose node could not load the model).
 """
 from __future__ import annotations
 
