@@ -10,6 +10,7 @@ parameter of the same name, with its help text as description and its min/max as
 from __future__ import annotations
 
 import dataclasses
+import os
 import typing
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -19,13 +20,20 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 
 from light_tracker_ros.core.config import TrackerConfig, check_field, spec
+from light_tracker_ros.core.errors import ConfigError
 
 
 @dataclass(frozen=True)
 class NodeConfig:
     """ROS-only settings of the tracker node: topics, initialisation, debug output, diagnostics, governor."""
 
-    models_dir: str = spec("", "folder searched for model names; empty = installed share/light_tracker_ros/models")
+    model_dirs: list[str] = spec([""], "folders searched in order for a model name; '' = the installed "
+                                 "share/light_tracker_ros/models, e.g. ['', '/home/me/models']")
+    allow_model_paths: bool = spec(False, "accept a path to a .onnx file (with its card beside it) as 'model' "
+                                   "(false: only names from model_dirs, so no remote participant can make the "
+                                   "node read a file of its choice)")
+    max_image_pixels: int = spec(40_000_000, "frames with more pixels are refused; compressed ones from their header, "
+                                 "before decoding (8K UHD is 33.2 M)", min=1, max=1_000_000_000)
     model_load_timeout: float = spec(60.0, "seconds a model (re)load may take before the change is rejected",
                                      min=1.0, max=600.0)
     image_topic: str = spec("image", "input image topic (sensor_msgs/Image)")
@@ -57,9 +65,9 @@ TRACKER_KEYS = tuple(f.name for f in dataclasses.fields(TrackerConfig))
 NODE_KEYS = tuple(f.name for f in dataclasses.fields(NodeConfig))
 # changing these needs new subscriptions or timers: set them at start-up (launch, YAML, --ros-args)
 READ_ONLY = frozenset({"image_topic", "image_transport", "click_topic", "handoff_topic", "diagnostics_period",
-                       "autostart"})
+                       "autostart", "model_dirs", "allow_model_paths"})
 # changing these loads a new model beside the running one
-RELOAD_KEYS = frozenset({"model", "backend", "num_threads", "models_dir"})
+RELOAD_KEYS = frozenset({"model", "backend", "num_threads"})
 
 
 def descriptor(cls: type, field: dataclasses.Field) -> ParameterDescriptor:
@@ -68,6 +76,8 @@ def descriptor(cls: type, field: dataclasses.Field) -> ParameterDescriptor:
     kind = typing.get_type_hints(cls)[field.name]
     desc = ParameterDescriptor(description=meta.get("help", ""), read_only=field.name in READ_ONLY)
     lo, hi = meta.get("min"), meta.get("max")
+    if field.name == "num_threads":
+        hi = min(hi, cpu_count())
     if kind is float and lo is not None and hi is not None:
         desc.floating_point_range = [FloatingPointRange(from_value=float(lo), to_value=float(hi), step=0.0)]
     elif kind is int and lo is not None and hi is not None:
@@ -90,7 +100,26 @@ def read(node: Node) -> tuple[TrackerConfig, NodeConfig]:
     values = {name: node.get_parameter(name).value for name in TRACKER_KEYS + NODE_KEYS}
     tracker = TrackerConfig(**{k: check_field(TrackerConfig, k, values[k]) for k in TRACKER_KEYS})
     ros = NodeConfig(**{k: check_field(NodeConfig, k, values[k]) for k in NODE_KEYS})
+    check_node_limits(tracker, ros)
     return tracker, ros
+
+
+def cpu_count() -> int:
+    """Return the CPUs this process may run on (caps num_threads: more threads than cores slow inference)."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except (AttributeError, OSError):
+        return max(os.cpu_count() or 1, 1)
+
+
+def check_node_limits(tracker: TrackerConfig, ros: NodeConfig) -> None:
+    """Refuse values valid in general but not on this machine or in this node (ConfigError naming the value)."""
+    if tracker.num_threads > cpu_count():
+        raise ConfigError(f"'num_threads' must be <= {cpu_count()} (the CPUs of this machine), got "
+                          f"{tracker.num_threads}")
+    for folder in ros.model_dirs:
+        if len(folder) > 4096 or "\x00" in folder:
+            raise ConfigError("'model_dirs' entries must be folder paths of at most 4096 characters without NUL")
 
 
 def check_updates(params: Iterable[Parameter], tracker: TrackerConfig,
@@ -103,7 +132,9 @@ def check_updates(params: Iterable[Parameter], tracker: TrackerConfig,
             tracker_updates[param.name] = check_field(TrackerConfig, param.name, param.value)
         elif param.name in NODE_KEYS:
             ros_updates[param.name] = check_field(NodeConfig, param.name, param.value)
-    return dataclasses.replace(tracker, **tracker_updates), dataclasses.replace(ros, **ros_updates)
+    new = dataclasses.replace(tracker, **tracker_updates), dataclasses.replace(ros, **ros_updates)
+    check_node_limits(*new)
+    return new
 
 
 def needs_reload(old: tuple[TrackerConfig, NodeConfig], new: tuple[TrackerConfig, NodeConfig]) -> bool:

@@ -109,7 +109,8 @@ def run_demo(model: str, backend: str = "onnxruntime", duration: float = 10.0, r
         nodes.append(camera)
         tracker = TrackerNode(context=context, parameter_overrides=[
             Parameter("model", value=model), Parameter("backend", value=backend),
-            Parameter("num_threads", value=num_threads), Parameter("models_dir", value=models_dir)])
+            Parameter("num_threads", value=num_threads), Parameter("allow_model_paths", value=True)]
+            + ([Parameter("model_dirs", value=[models_dir])] if models_dir else []))
         nodes.append(tracker)
         status = tracker.tracking_status()
         if status.card is None:

@@ -44,7 +44,8 @@ from light_tracker_ros.core.tracker import Tracker
 from light_tracker_ros.core.types import Box, StageTimings, TrackResult, TrackState
 from light_tracker_ros.ros import parameters, qos, vision
 from light_tracker_ros.ros.conversions import (ImageMessageError, bgr_to_image, box_to_polygon, box_to_roi,
-                                               compressed_to_bgr, draw_box, image_to_bgr, roi_to_box)
+                                               compressed_to_bgr, draw_box, image_to_bgr, release_after_large,
+                                               roi_to_box)
 from light_tracker_ros.ros.diagnostics import NodeStats, TrackingStatus, build_status
 from light_tracker_ros.ros.governor import Decision, LatencyGovernor, build_ladder, rungs_in
 from light_tracker_ros.ros.model_loader import ModelManager
@@ -186,17 +187,19 @@ class TrackerNode(LifecycleNodeMixin, Node):
     def _subscribe(self) -> None:
         cfg, reliable = self.config, QoSProfile(depth=10)
         self._subscribe_images()
-        self._subs.append(self.create_subscription(RegionOfInterest, "~/init_roi", self._on_init_roi, reliable,
+        self._subs.append(self.create_subscription(RegionOfInterest, "~/init_roi", self._guarded(self._on_init_roi),
+                                                   reliable,
                                                    callback_group=self._control))
         if cfg.click_topic:
-            self._subs.append(self.create_subscription(Point, cfg.click_topic, self._on_click, reliable,
+            self._subs.append(self.create_subscription(Point, cfg.click_topic, self._guarded(self._on_click), reliable,
                                                        callback_group=self._control))
         if vision.HAVE_VISION_MSGS:
             self._subs.append(self.create_subscription(vision.Detection2D, "~/init_detection",
-                                                       self._on_init_detection, reliable, callback_group=self._control))
+                                                       self._guarded(self._on_init_detection), reliable,
+                                                       callback_group=self._control))
             if cfg.handoff_topic:
                 self._subs.append(self.create_subscription(vision.Detection2DArray, cfg.handoff_topic,
-                                                           self._on_handoff, qos_profile_sensor_data,
+                                                           self._guarded(self._on_handoff), qos_profile_sensor_data,
                                                            callback_group=self._control))
 
     def _image_topic(self) -> tuple[type, str]:
@@ -242,12 +245,10 @@ class TrackerNode(LifecycleNodeMixin, Node):
     # ------------------------------------------------------------------ model and parameters
     def _model_source(self, config: parameters.NodeConfig) -> tuple[tuple[str, ...], bool]:
         """Folders searched for a model name, and whether a ``.onnx`` path is accepted."""
-        return ((config.models_dir,) if config.models_dir else ()), True
+        return tuple(d or str(default_models_dir()) for d in config.model_dirs), config.allow_model_paths
 
     def _load(self, tracker_config: TrackerConfig, config: parameters.NodeConfig) -> Tracker:
         dirs, allow_paths = self._model_source(config)
-        if config.models_dir and not Path(config.models_dir).is_dir():
-            raise ConfigError(f"models_dir '{config.models_dir}' is not a directory")
         return self._models.load(tracker_config, dirs, config.model_load_timeout, allow_paths)
 
     def _on_set_parameters(self, params: list[Parameter]) -> SetParametersResult:
@@ -262,8 +263,10 @@ class TrackerNode(LifecycleNodeMixin, Node):
             else:
                 self._models.set_config(new[0])
         except Exception as exc:  # noqa: BLE001 - any failure is a refusal, never the end of the node
+            if not isinstance(exc, TrackerError):  # not ours: its text is not known to be safe to echo
+                exc = ConfigError(f"parameter change refused: {type(exc).__name__} while checking it")
             self._reject("parameter", exc, failure=False)
-            return SetParametersResult(successful=False, reason=str(exc))
+            return SetParametersResult(successful=False, reason=self._bounded(str(exc)))
         governed = (self.tracker_config.model, self.config.latency_budget_ms)
         self.tracker_config, self.config = new
         if self._models.current is not None and governed != (new[0].model, new[1].latency_budget_ms):
@@ -324,11 +327,19 @@ class TrackerNode(LifecycleNodeMixin, Node):
         with self._lock:
             self._pending_init = (box, source, class_id, self._frame_count)
 
+    def _guarded(self, callback: Any) -> Any:
+        """Wrap a message callback so any exception becomes a counted rejection, never the end of the node."""
+        def run(msg: Any) -> None:
+            try:
+                callback(msg)
+            except InvalidBoxError as exc:
+                self._reject("box", exc, failure=False)
+            except Exception as exc:  # noqa: BLE001 - a malformed message must not kill the node
+                self._reject("message", TrackerError(f"{type(exc).__name__} in {callback.__name__}"), failure=False)
+        return run
+
     def _on_init_roi(self, msg: RegionOfInterest) -> None:
-        try:
-            self._request_init(roi_to_box(msg), "init_roi")
-        except InvalidBoxError as exc:
-            self._reject("box", exc, failure=False)
+        self._request_init(roi_to_box(msg), "init_roi")
 
     def _on_click(self, msg: Point) -> None:
         if not (math.isfinite(msg.x) and math.isfinite(msg.y)):
@@ -398,15 +409,19 @@ class TrackerNode(LifecycleNodeMixin, Node):
         while not self._stop.is_set():
             item = self._slot.take(timeout=0.1)
             if item is not None and not self._stop.is_set():
+                size = len(getattr(item[0], "data", b""))
                 try:
                     self._process(*item)
                 except Exception as exc:  # noqa: BLE001 - the node must survive any single bad frame
-                    self._reject("internal", exc)
+                    self._reject("internal", TrackerError(f"{type(exc).__name__} while processing a frame"))
+                item = None
+                release_after_large(size)  # peak buffers of an oversized frame go back to the system
 
     def _process(self, msg: Any, received: float, compressed: bool, index: int) -> None:
         t0 = time.perf_counter()
         try:
-            frame = compressed_to_bgr(msg) if compressed else image_to_bgr(msg)
+            limit = self.config.max_image_pixels
+            frame = compressed_to_bgr(msg, limit) if compressed else image_to_bgr(msg, limit)
         except ImageMessageError as exc:
             self._reject(exc.kind, exc)
             return
@@ -462,11 +477,12 @@ class TrackerNode(LifecycleNodeMixin, Node):
         found, out = result is not None and result.found, self._outputs
         if not out:
             return  # cleaned up meanwhile
+        box = result.box.clipped(frame.shape[1], frame.shape[0]) if result is not None else None
         if found:
-            out["roi"].publish(box_to_roi(result.box, frame.shape[1], frame.shape[0]))
-            out["box"].publish(box_to_polygon(result.box, header))
+            out["roi"].publish(box_to_roi(box, frame.shape[1], frame.shape[0]))
+            out["box"].publish(box_to_polygon(box, header))
         if "detections" in out:
-            out["detections"].publish(vision.make_detections(header, result.box if found else None,
+            out["detections"].publish(vision.make_detections(header, box if found else None,
                                                              result.score if found else 0.0, self._track_id,
                                                              self._class_id))
         if result is not None:
