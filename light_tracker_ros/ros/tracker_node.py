@@ -174,15 +174,14 @@ class TrackerNode(LifecycleNodeMixin, Node):
         self._governor = None
 
     def _create_outputs(self) -> None:
-        reliable, overridable = QoSProfile(depth=10), QoSOverridingOptions.with_default_policies()
-        self._outputs = {
-            "roi": self.create_publisher(RegionOfInterest, "~/roi", reliable, qos_overriding_options=overridable),
-            "box": self.create_publisher(PolygonStamped, "~/box", reliable, qos_overriding_options=overridable),
-            "debug": self.create_publisher(Image, "~/debug_image", QoSProfile(depth=1),
-                                           qos_overriding_options=overridable)}
+        """Create the output publishers, each with standard QoS overrides (a fresh profile each: rclpy edits it)."""
+        topics = {"roi": (RegionOfInterest, "~/roi", 10), "box": (PolygonStamped, "~/box", 10),
+                  "debug": (Image, "~/debug_image", 1)}
         if vision.HAVE_VISION_MSGS:
-            self._outputs["detections"] = self.create_publisher(vision.Detection2DArray, "~/detections", reliable,
-                                                                qos_overriding_options=overridable)
+            topics["detections"] = (vision.Detection2DArray, "~/detections", 10)
+        self._outputs = {key: self.create_publisher(msg_type, topic, QoSProfile(depth=depth),
+                                                    qos_overriding_options=QoSOverridingOptions.with_default_policies())
+                         for key, (msg_type, topic, depth) in topics.items()}
 
     def _subscribe(self) -> None:
         cfg, reliable = self.config, QoSProfile(depth=10)

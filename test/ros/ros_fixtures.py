@@ -1,33 +1,28 @@
 # Copyright 2026 light_tracker_ros contributors
 # SPDX-License-Identifier: Apache-2.0
 """
-Fixtures and helpers of the node tests: a moving-ellipse scene, tiny models, a harness around the node.
+Helpers of the node tests: a moving-ellipse scene, model training for the follow model, a harness around the node.
 
 Importing this module claims a ROS_DOMAIN_ID of its own for the test session (a lock file per id) and keeps
 DDS on this machine (ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST), so concurrent sessions do not hear each
-other. Test modules import the fixtures they use from here (there is no conftest.py in this folder, so that
-``from conftest import ...`` in other test folders keeps finding theirs). The harness runs a real
+other. The fixtures are in this folder's conftest.py. The harness runs a real
 :class:`TrackerNode` and a test driver node in one private Context, spun by a multi-threaded executor in a
 background thread; all traffic between them goes through DDS topics and services.
 """
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import math
 import os
 import random
-import shutil
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import cv2
 import numpy as np
-import pytest
-import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import Point, PolygonStamped
 from rclpy.context import Context
@@ -67,7 +62,7 @@ os.environ["ROS_DOMAIN_ID"] = str(DOMAIN_ID)
 os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
 os.environ.setdefault("AMENT_PREFIX_PATH", sys.prefix)
 
-RECIPE = "cnn_tiny synthetic pairs n=4000 seed=1 augment adamw lr=3e-3 bs=32 steps=400 v1"
+RECIPE = "cnn_tiny Trainer synthetic pairs n=4000 seed=1 augment adamw lr=3e-3 bs=32 steps=400 fp32 v2"
 # node settings under which the tiny model follows the scene: fixed box size (size adaptation is not under
 # test) and a threshold suited to its modest peak scores
 FOLLOW_PARAMS = {"size_smoothing": 0.0, "score_threshold": 0.15}
@@ -97,35 +92,13 @@ def core_follow_iou(model: Path, frames: int = 30) -> float:
 
 
 def train_follow_model(folder: Path, name: str) -> Path:
-    """Train cnn_tiny for a few hundred steps on synthetic pairs and export it to ``folder/name.onnx``."""
-    import torch
-    from torch.utils.data import DataLoader
+    """Train cnn_tiny for a few hundred steps on synthetic pairs (the tests' one tiny-model helper) into ``folder``."""
+    import tempfile
 
-    from light_tracker_ros.models.export import export_onnx
-    from light_tracker_ros.models.losses import tracking_loss
-    from light_tracker_ros.models.net import build_model
-    from light_tracker_ros.models.registry import architecture
-    from light_tracker_ros.data.pairs import PairDataset, synthetic_pairs
-
-    torch.manual_seed(0)
-    torch.set_num_threads(1)
-    arch = architecture("cnn_tiny")
-    model = build_model(arch).train()
-    pairs = synthetic_pairs(4000, arch["template_size"], arch["search_size"], seed=1)
-    loader = DataLoader(PairDataset(pairs, augment=True), batch_size=32, shuffle=True, drop_last=True)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=3e-3)
-    steps = 0
-    while steps < 400:
-        for template, search, boxes in loader:
-            loss, _ = tracking_loss(model(template, search), boxes)
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
-            steps += 1
-            if steps >= 400:
-                break
-    export_onnx(model, folder, name, training={"recipe": RECIPE})
-    return folder / f"{name}.onnx"
+    from tiny import train_tiny_model
+    with tempfile.TemporaryDirectory() as work:  # pairs and checkpoints are not kept in the cache
+        return train_tiny_model(Path(work), steps=400, name=name, pairs=4000, seed=1, lr=3e-3, augment=True,
+                                training={"recipe": RECIPE}, models=folder)
 
 
 def stamp_ns(header: Header) -> int:
@@ -136,12 +109,15 @@ def stamp_ns(header: Header) -> int:
 class Harness:
     """A tracker node plus a driver node (publishers, subscribers, service clients) spinning in one Context."""
 
-    def __init__(self, context: Context, params: dict[str, Any] | None, node_name: str = "tracker") -> None:
-        """Start a tracker node with ``params`` (None: drive a node ``/node_name`` of another process)."""
+    def __init__(self, context: Context, params: dict[str, Any] | None, node_name: str = "tracker",
+                 subscribed: bool = True) -> None:
+        """
+        Start a tracker node with ``params`` (None: drive ``/node_name`` of another process).
+
+        ``subscribed``: wait until the node subscribes (false for a node that does not autostart).
+        """
         self.context = context
-        self.tracker = None if params is None else TrackerNode(
-            node_name, context=context, parameter_overrides=[Parameter(k, value=v) for k, v in params.items()])
-        self.driver = Node("test_driver", context=context)
+        self.driver = Node("test_driver", context=context)  # first: the node then sees reliable publishers
         self.ns = ns = f"/{node_name}"
         qos = QoSProfile(depth=10)
         self.image_pub = self.driver.create_publisher(Image, "/image", qos)
@@ -162,14 +138,18 @@ class Harness:
             self.driver.create_subscription(vision.Detection2DArray, f"{ns}/detections",
                                             self._append(self.detections), qos)
         self._status_name = f"{ns}: tracking"
+        params = None if params is None else {"allow_model_paths": True, **params}  # tests name models by path
+        self.tracker = None if params is None else TrackerNode(
+            node_name, context=context, parameter_overrides=[Parameter(k, value=v) for k, v in params.items()])
         self.executor = MultiThreadedExecutor(num_threads=3, context=context)
         if self.tracker is not None:
             self.executor.add_node(self.tracker)
         self.executor.add_node(self.driver)
         self._thread = threading.Thread(target=self._spin, daemon=True)
         self._thread.start()
-        self.wait_for(lambda: self.image_pub.get_subscription_count() + self.jpeg_pub.get_subscription_count() > 0
-                      and self.roi_pub.get_subscription_count() > 0, 20.0, "the node to subscribe")
+        if subscribed:
+            self.wait_for(lambda: self.image_pub.get_subscription_count() + self.jpeg_pub.get_subscription_count()
+                          > 0 and self.roi_pub.get_subscription_count() > 0, 20.0, "the node to subscribe")
 
     def _spin(self) -> None:
         try:
@@ -317,85 +297,3 @@ def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
             return True
         time.sleep(0.02)
     return predicate()
-
-
-def _cache_dir(request: pytest.FixtureRequest, prefix: str, key: str) -> Path:
-    """``.pytest_cache/d/<prefix>_<key>``, removing versions of older keys."""
-    folder = Path(request.config.cache.mkdir(f"{prefix}_{key}"))
-    for stale in folder.parent.glob(f"{prefix}_*"):
-        if stale != folder:
-            shutil.rmtree(stale, ignore_errors=True)
-    return folder
-
-
-def _source_key(*patterns: str) -> str:
-    """Hash of the package sources a cached model depends on (a change retrains or re-exports)."""
-    digest = hashlib.sha256(RECIPE.encode())
-    for pattern in patterns:
-        for path in sorted((ROOT / "light_tracker_ros").glob(pattern)):
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-@pytest.fixture(name="model_dir", scope="session")
-def model_dir_fixture(request: pytest.FixtureRequest) -> Path:
-    """Provide a folder with untrained tiny models cnn_tiny and vit_tiny (.onnx + card), cached between sessions."""
-    folder = _cache_dir(request, "ltr_tiny_models", _source_key("models/*.py"))
-    if not all((folder / f"{n}.onnx").exists() and (folder / f"{n}.json").exists() for n in ("cnn_tiny", "vit_tiny")):
-        from light_tracker_ros.models.export import export_onnx
-        from light_tracker_ros.models.net import build_model
-        from light_tracker_ros.models.registry import architecture
-        import torch
-        torch.manual_seed(0)
-        for name in ("cnn_tiny", "vit_tiny"):
-            export_onnx(build_model(architecture(name)), folder, name)
-    return folder
-
-
-@pytest.fixture(name="follow_model", scope="session")
-def follow_model_fixture(request: pytest.FixtureRequest) -> Path:
-    """
-    Provide a model shown (in the core) to follow the moving ellipse of :func:`scene_frame`.
-
-    A trained ``models/cnn_parent`` is used when present and it passes that check; otherwise cnn_tiny is
-    trained here on synthetic pairs once and cached between sessions.
-    """
-    installed = ROOT / "models" / "cnn_parent.onnx"
-    if installed.exists() and core_follow_iou(installed) > 0.5:
-        return installed
-    folder = _cache_dir(request, "ltr_follow_model", _source_key("models/*.py", "training/pairs.py"))
-    path = folder / "cnn_follow.onnx"
-    if not path.exists() or not path.with_suffix(".json").exists():
-        train_follow_model(folder, "cnn_follow")
-    iou = core_follow_iou(path)
-    assert iou > 0.5, f"the test model does not follow the scene in the core (min IoU {iou:.2f}): retrain it"
-    return path
-
-
-@pytest.fixture(name="context")
-def context_fixture() -> Iterator[Context]:
-    """Provide a private, initialised rclpy Context, shut down after the test."""
-    ctx = Context()
-    rclpy.init(context=ctx)
-    yield ctx
-    rclpy.try_shutdown(context=ctx)
-
-
-@pytest.fixture(name="corrupt_model")
-def corrupt_model_fixture(tmp_path: Path, model_dir: Path) -> Path:
-    """Write a .onnx file of garbage with a valid card beside it (no sha256, so only loading can tell)."""
-    import json
-    card = json.loads((model_dir / "cnn_tiny.json").read_text())
-    card.update(name="corrupt", onnx_sha256=None)
-    (tmp_path / "corrupt.json").write_text(json.dumps(card))
-    path = tmp_path / "corrupt.onnx"
-    path.write_bytes(b"this is not an onnx model" * 10)
-    return path
-
-
-@pytest.fixture(name="copied_model")
-def copied_model_fixture(tmp_path: Path, model_dir: Path) -> Path:
-    """Copy vit_tiny to a private folder (to swap to)."""
-    for suffix in (".onnx", ".json"):
-        shutil.copy(model_dir / f"vit_tiny{suffix}", tmp_path / f"vit_tiny{suffix}")
-    return tmp_path / "vit_tiny.onnx"

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from geometry_msgs.msg import Point
 from ros_fixtures import FOLLOW_PARAMS, Harness, scene_frame
-from ros_fixtures import context_fixture, follow_model_fixture, model_dir_fixture  # noqa: F401 - pytest fixtures
 from sensor_msgs.msg import CompressedImage, Image, RegionOfInterest
 from std_msgs.msg import Header
 
@@ -131,7 +130,7 @@ def test_detection_of_unknown_class_or_nan_box_is_rejected(context, follow_model
 
 def test_missing_model_at_start_keeps_the_node_running(context, tmp_path: Path, model_dir: Path) -> None:
     """A node started with a missing model reports ERROR and starts tracking once a valid model is set."""
-    h = Harness(context, {"model": "missing", "models_dir": str(tmp_path)})
+    h = Harness(context, {"model": "missing", "model_dirs": [str(model_dir)]})
     try:
         h.publish(scene_frame(0)[0])
         diag = h.latest_diagnostics(predicate=lambda d: int(d.get("rejected_no_model", 0)) >= 1)
@@ -139,7 +138,6 @@ def test_missing_model_at_start_keeps_the_node_running(context, tmp_path: Path, 
         from rcl_interfaces.srv import SetParameters
         from rclpy.parameter import Parameter
         request = SetParameters.Request(parameters=[
-            Parameter("models_dir", value=str(model_dir)).to_parameter_msg(),
             Parameter("model", value="cnn_tiny").to_parameter_msg()])
         assert all(r.successful for r in h.call(SetParameters, "set_parameters", request).results)
         h.publish(scene_frame(1)[0])

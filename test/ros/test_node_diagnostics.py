@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticStatus
 from ros_fixtures import FOLLOW_PARAMS, Harness, scene_frame
-from ros_fixtures import context_fixture, follow_model_fixture  # noqa: F401 - pytest fixtures
 from sensor_msgs.msg import Image
 
 from light_tracker_ros.ros.diagnostics import STAGES

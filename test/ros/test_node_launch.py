@@ -11,7 +11,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from ros_fixtures import model_dir_fixture  # noqa: F401 - pytest fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 LAUNCH_FILE = ROOT / "launch" / "track.launch.py"

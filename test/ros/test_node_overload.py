@@ -8,7 +8,6 @@ from pathlib import Path
 
 import cv2
 from ros_fixtures import FOLLOW_PARAMS, Harness, scene_frame
-from ros_fixtures import context_fixture, follow_model_fixture  # noqa: F401 - pytest fixtures
 
 
 def test_burst_drops_old_frames_and_keeps_latency_bounded(context, follow_model: Path) -> None:
@@ -46,7 +45,10 @@ def test_burst_drops_old_frames_and_keeps_latency_bounded(context, follow_model:
         assert processed < burst / 2
         # every frame queued would take burst * per_frame; newest-only answers within the publishing time
         # plus a few frames of processing
+        # the burst must be worth absorbing: processing every frame would take far longer than publishing them
+        queue_all = received * per_frame
+        assert queue_all > max(4 * publish_s, 1.0), f"burst too small for this model: {queue_all:.2f} s of work"
         assert latency < publish_s + 10 * per_frame + 0.5, (latency, publish_s, per_frame)
-        assert latency < burst * per_frame or burst * per_frame < 0.2
+        assert latency < queue_all / 2, (latency, queue_all)
     finally:
         h.close()

@@ -23,8 +23,6 @@ from rcl_interfaces.srv import DescribeParameters, SetParameters
 from rclpy.context import Context
 from rclpy.parameter import Parameter
 from ros_fixtures import FOLLOW_PARAMS, Harness, scene_frame
-from ros_fixtures import (  # noqa: F401 - pytest fixtures
-    context_fixture, copied_model_fixture, corrupt_model_fixture, follow_model_fixture, model_dir_fixture)
 
 from light_tracker_ros.core.config import TrackerConfig
 from light_tracker_ros.ros.parameters import NODE_KEYS, NodeConfig, READ_ONLY, TRACKER_KEYS
@@ -75,7 +73,8 @@ def test_yaml_file_holds_exactly_the_declared_parameters(tmp_path: Path, follow_
     assert params == defaults, "the YAML values should be the defaults"
     context = Context()
     rclpy.init(context=context, args=["--ros-args", "--params-file", str(ROOT / "config" / "tracker.yaml"),
-                                      "-p", f"model:={follow_model}", "-p", "lost_after:=7"])
+                                      "-p", f"model:={follow_model}", "-p", "lost_after:=7",
+                                      "-p", "allow_model_paths:=true"])
     try:
         node = TrackerNode(context=context)
         try:
@@ -94,7 +93,7 @@ def test_yaml_file_holds_exactly_the_declared_parameters(tmp_path: Path, follow_
     ({"model": "/nonexistent/model.onnx"}, "does not exist"),
     ({"model": "no_such_model"}, "no model named 'no_such_model'"),
     ({"image_topic": "other"}, "read-only"),
-    ({"qos_reliability": "sometimes"}, "read-only"),
+    ({"autostart": False}, "read-only"),
     ({"click_box_width": 1}, "click_box_width"),
 ])
 def test_bad_values_are_rejected_with_a_reason(harness: Harness, values: dict, reason: str) -> None:

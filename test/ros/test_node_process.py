@@ -14,7 +14,6 @@ import rclpy
 from rclpy.context import Context
 from rclpy.executors import SingleThreadedExecutor
 from ros_fixtures import FOLLOW_PARAMS, Harness, scene_frame
-from ros_fixtures import context_fixture, follow_model_fixture  # noqa: F401 - pytest fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,14 +21,15 @@ ROOT = Path(__file__).resolve().parents[2]
 def start_node(args: list[str]) -> subprocess.Popen:
     """Start ``tracker_node`` in a new process with ``--ros-args`` ``args``."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    args = ["-p", "allow_model_paths:=true", *args]  # the tests name their models by path
     return subprocess.Popen([sys.executable, "-m", "light_tracker_ros.ros.tracker_node", "--ros-args", *args],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 @pytest.fixture
 def remote_node(follow_model: Path):
-    """Return a tracker node process on the follow model (reliable images: 640x480 frames cross processes)."""
-    params = {"model": str(follow_model), "qos_reliability": "reliable", **FOLLOW_PARAMS}
+    """Return a tracker node process on the follow model (it subscribes reliable once it sees our publisher)."""
+    params = {"model": str(follow_model), **FOLLOW_PARAMS}
     proc = start_node(["-r", "__node:=xtracker"] + [a for k, v in params.items() for a in ("-p", f"{k}:={v}")])
     yield proc
     if proc.poll() is None:
@@ -69,7 +69,8 @@ def test_onnxruntime_node_does_not_import_torch(follow_model: Path) -> None:
             "from rclpy.parameter import Parameter\n"
             "from light_tracker_ros.ros.tracker_node import TrackerNode\n"
             "rclpy.init()\n"
-            f"node = TrackerNode(parameter_overrides=[Parameter('model', value={str(follow_model)!r})])\n"
+            f"node = TrackerNode(parameter_overrides=[Parameter('model', value={str(follow_model)!r}),\n"
+            "    Parameter('allow_model_paths', value=True)])\n"
             "assert node.tracking_status().card is not None\n"
             "node.destroy_node(); rclpy.shutdown()\n"
             "print('torch' in sys.modules)\n")
@@ -81,7 +82,7 @@ def test_onnxruntime_node_does_not_import_torch(follow_model: Path) -> None:
 
 def test_invalid_startup_parameter_exits_with_a_message(tmp_path: Path) -> None:
     """A parameter out of range at start-up stops the process with exit code 2 and names the parameter."""
-    proc = start_node(["-p", "score_threshold:=2.0", "-p", f"models_dir:={tmp_path}"])
+    proc = start_node(["-p", "score_threshold:=2.0", "-p", f"model_dirs:=[{tmp_path}]"])
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 2 and "score_threshold" in err
 
@@ -97,7 +98,7 @@ def test_params_file_in_a_process(tmp_path: Path, follow_model: Path) -> None:
         from rcl_interfaces.srv import GetParameters
         client = node.create_client(GetParameters, "/ytracker/get_parameters")
         assert client.wait_for_service(timeout_sec=20.0), proc.stderr.read() if proc.poll() is not None else ""
-        future = client.call_async(GetParameters.Request(names=["qos_depth", "model", "image_topic"]))
+        future = client.call_async(GetParameters.Request(names=["max_consecutive_failures", "model", "image_topic"]))
         executor = SingleThreadedExecutor(context=context)
         executor.add_node(node)
         executor.spin_until_future_complete(future, timeout_sec=10.0)

@@ -12,7 +12,6 @@ import pytest
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from ros_fixtures import context_fixture, model_dir_fixture  # noqa: F401 - pytest fixtures
 from ros_fixtures import wait_until
 from sensor_msgs.msg import Image, RegionOfInterest
 

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from geometry_msgs.msg import Point
 from ros_fixtures import FOLLOW_PARAMS, Harness, scene_frame, stamp_ns
-from ros_fixtures import context_fixture, follow_model_fixture  # noqa: F401 - pytest fixtures
 from sensor_msgs.msg import Image
 from std_srvs.srv import SetBool, Trigger
 
@@ -56,11 +55,18 @@ def test_box_follows_moving_target_with_matching_stamps(harness: Harness) -> Non
 
 
 def test_every_encoding_gives_the_same_box(harness: Harness) -> None:
-    """rgb8, rgba8 and bgra8 frames give exactly the box of bgr8; mono8 frames are tracked too."""
+    """
+    rgb8, rgba8 and bgra8 frames give exactly the box of bgr8; mono8 frames are tracked too.
+
+    Each encoding starts from the same state: ~/reset (answered before the next frame is taken), then the
+    same init on the same frame 0, then frames 1-3 one at a time (each waited for, so none is dropped).
+    """
     results = {}
     for encoding in ("bgr8", "rgb8", "rgba8", "bgra8", "mono8"):
+        assert harness.call(Trigger, "reset", Trigger.Request()).success
         frame, truth = scene_frame(0)
-        harness.init_roi(frame, truth)
+        first = harness.init_roi(frame, truth)
+        assert np.allclose(first.as_tuple(), truth.as_tuple()), f"{encoding}: the init box must come back as sent"
         boxes = [harness.track_frame(scene_frame(i)[0], encoding=encoding)[1] for i in (1, 2, 3)]
         results[encoding] = boxes
     for encoding in ("rgb8", "rgba8", "bgra8"):
@@ -179,25 +185,30 @@ def test_reset_and_enable_services(harness: Harness) -> None:
     harness.init_roi(*scene_frame(3))
     response = harness.call(SetBool, "enable", SetBool.Request(data=False))
     assert response.success and "paused" in response.message
+    assert harness.tracker.lifecycle_state == "inactive"
+    harness.wait_for(lambda: harness.image_pub.get_subscription_count() == 0, 10.0, "the node to unsubscribe")
     header = harness.publish(scene_frame(4)[0])
     with pytest.raises(AssertionError, match="timed out"):
         harness.box_for(header, timeout=0.7)
-    diag = harness.latest_diagnostics(predicate=lambda d: int(d["frames_paused"]) >= 1)
-    assert diag["enabled"] == "True" or diag["_message"].startswith("paused")
+    diag = harness.latest_diagnostics(predicate=lambda d: d["lifecycle_state"] == "inactive")
+    assert diag["enabled"] == "False" and diag["_message"].startswith("paused")
     assert harness.call(SetBool, "enable", SetBool.Request(data=True)).success
+    harness.wait_for(lambda: harness.image_pub.get_subscription_count() > 0, 10.0, "the node to subscribe again")
     frame, truth = scene_frame(5)
-    assert harness.track_frame(frame)[1].iou(truth) > 0.5
+    assert harness.track_frame(frame)[1].iou(truth) > 0.5, "the target is kept across pause and resume"
+    diag = harness.latest_diagnostics(predicate=lambda d: d["lifecycle_state"] == "active")
+    assert diag["enabled"] == "True" and diag["_message"] == "tracking"
 
 
 def test_debug_image_only_while_subscribed(harness: Harness) -> None:
     """~/debug_image is published only with a subscriber, and shows the box in green."""
     frame, truth = scene_frame(0)
     harness.init_roi(frame, truth)
-    assert harness.tracker._debug_pub.get_subscription_count() == 0
+    assert harness.tracker._outputs["debug"].get_subscription_count() == 0
     images: list[Image] = []
     harness.driver.create_subscription(Image, f"{harness.tracker.get_fully_qualified_name()}/debug_image",
                                        images.append, 10)
-    harness.wait_for(lambda: harness.tracker._debug_pub.get_subscription_count() > 0, 10.0, "debug subscriber")
+    harness.wait_for(lambda: harness.tracker._outputs["debug"].get_subscription_count() > 0, 10.0, "debug subscriber")
     header, box = harness.track_frame(scene_frame(1)[0])
     harness.wait_for(lambda: any(stamp_ns(m.header) == stamp_ns(header) for m in images), 5.0, "a debug image")
     msg = [m for m in images if stamp_ns(m.header) == stamp_ns(header)][0]
