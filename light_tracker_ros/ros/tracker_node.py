@@ -570,6 +570,10 @@ def main(args: list[str] | None = None) -> int:
         print(f"tracker_node: invalid parameter: {exc}", file=sys.stderr)
         rclpy.try_shutdown()
         return 2
+    except (KeyboardInterrupt, Exception):
+        if rclpy.ok():
+            raise
+        return 0  # SIGINT during start-up: rclpy shut the context down under the constructor
     return spin_until_shutdown(node, MultiThreadedExecutor(num_threads=4))
 
 

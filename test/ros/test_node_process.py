@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,57 @@ def test_params_file_in_a_process(tmp_path: Path, follow_model: Path) -> None:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=15)
     assert proc.returncode == 0
+
+
+def _started(proc: subprocess.Popen, timeout: float = 30.0) -> None:
+    """Wait until the node process logs that it is active (reads its stderr line by line)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            raise AssertionError(f"the node ended early: {proc.wait()}")
+        if "active on" in line:
+            return
+    raise AssertionError("the node did not become active")
+
+
+def test_second_sigint_exits_cleanly_without_a_terminal(follow_model: Path) -> None:
+    """
+    Check two SIGINTs in a row, as ``ros2 launch`` without a terminal sends them.
+
+    The node runs in a session of its own (no terminal, like a launched process); the second SIGINT lands while
+    the first one's cleanup is under way, and the process still exits 0 without a traceback.
+    """
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "light_tracker_ros.ros.tracker_node", "--ros-args", "-p",
+                             "allow_model_paths:=true", "-p", f"model:={follow_model}", "-r", "__node:=sigtracker"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        _started(proc)
+        time.sleep(1.0)  # spinning: the signals land in the executor, then in the cleanup
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+
+
+@pytest.mark.parametrize("content", [None, "a: [b\n: :\n", "/**:\n  ros__parameters:\n    score_threshold: high\n"])
+def test_bad_params_file_ends_in_one_clear_line(tmp_path: Path, content: str | None) -> None:
+    """A missing, garbage or badly typed parameter file: exit code 2, one line naming the problem, no traceback."""
+    path = tmp_path / "params.yaml"
+    if content is not None:
+        path.write_text(content)
+    proc = start_node(["--params-file", str(path)])
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2, err
+    assert "Traceback" not in err, err
+    ours = [line for line in err.splitlines() if line.startswith("tracker_node:")]
+    assert len(ours) == 1 and ("params" in ours[0] or "parameter" in ours[0]), err
