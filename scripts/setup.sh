@@ -17,13 +17,9 @@ fi
 # a regular (non-editable) install puts share/light_tracker_ros and the ament resource marker into .venv
 .venv/bin/python -m pip install --quiet --no-deps --force-reinstall .
 # ament looks for a package's executables in <prefix>/lib/<package> (ros2 run, ros2 launch); pip puts console
-# scripts in .venv/bin only (it ignores setup.cfg's install_scripts), so link the ROS executables there: the
-# console scripts of light_tracker_ros.ros (as setup.py's ROS_EXECUTABLES); the light-tracker tool stays in
-# .venv/bin (on PATH with scripts/env.sh). The folder is rebuilt so that no stale executable stays listed.
-rm -rf .venv/lib/light_tracker_ros
+# scripts in .venv/bin only (it ignores setup.cfg's install_scripts), so link the ROS executables there
 mkdir -p .venv/lib/light_tracker_ros
-.venv/bin/python -c 'from importlib.metadata import distribution as d
-print("\n".join(e.name for e in d("light_tracker_ros").entry_points
-                if e.group == "console_scripts" and e.value.startswith("light_tracker_ros.ros.")))' |
-  while read -r exe; do ln -sf "../../bin/$exe" ".venv/lib/light_tracker_ros/$exe"; done
+for exe in tracker_node sample_camera; do
+  ln -sf "../../bin/$exe" ".venv/lib/light_tracker_ros/$exe"
+done
 echo "setup.sh: .venv ready ($(.venv/bin/python --version))"
