@@ -45,6 +45,15 @@ def unwrap(model: torch.nn.Module) -> torch.nn.Module:
     return model.module if isinstance(model, torch.nn.parallel.DistributedDataParallel) else model
 
 
+def from_main(value: float, info: DistInfo) -> float:
+    """Rank 0's ``value`` on every rank (the value itself in one process)."""
+    if info.world_size <= 1:
+        return value
+    box = torch.tensor([value], dtype=torch.float64)
+    dist.broadcast(box, src=0)
+    return float(box.item())
+
+
 def barrier(info: DistInfo) -> None:
     """Wait for all ranks (no-op in one process)."""
     if info.world_size > 1:

@@ -26,7 +26,7 @@ from light_tracker_ros.models.net import TrackerNet
 from light_tracker_ros.training.batches import Batch
 from light_tracker_ros.training.checkpoint import atomic_save, read_checkpoint
 from light_tracker_ros.training.curves import plot_history
-from light_tracker_ros.training.distributed import DistInfo, barrier, wrap_ddp
+from light_tracker_ros.training.distributed import DistInfo, barrier, from_main, wrap_ddp
 
 log = logging.getLogger(__name__)
 Stats = dict[str, float]
@@ -231,7 +231,8 @@ class Trainer:
             self.optimizer.step()
             stats = {**stats, **self.objective.after_step(self.model)}
             state["step"] = step + 1
-            state["minutes"] = (time.perf_counter() - started) / 60
+            # rank 0's clock on every rank: all ranks take the same lr and stop at the same step
+            state["minutes"] = from_main((time.perf_counter() - started) / 60, self.info)
             if step % s.history_every == 0:
                 state["history"].append({"step": step + 1, "minutes": round(state["minutes"], 3),
                                          "lr": self.optimizer.param_groups[0]["lr"], **stats})
