@@ -31,7 +31,13 @@ def test_arguments_and_remapping_rules() -> None:
     module = _load()
     description = module.generate_launch_description()
     names = {a.name for a in description.entities if isinstance(a, DeclareLaunchArgument)}
-    assert {"image_topic", "model", "backend", "namespace", "params_file", "remappings", "sample_camera"} <= names
+    assert {"image_topic", "model", "backend", "namespace", "params_file", "remappings", "sample_camera",
+            "autostart", "use_sim_time"} <= names
+    from launch.substitutions import TextSubstitution
+    params_file = [a for a in description.entities if isinstance(a, DeclareLaunchArgument)
+                   and a.name == "params_file"][0].default_value
+    assert all(isinstance(s, TextSubstitution) for s in params_file), "--show-args would print a repr"
+    assert params_file[0].text.endswith("config/tracker.yaml")
     assert module.parse_remappings("a:=b, c:=/d") == [("a", "b"), ("c", "/d")]
     with pytest.raises(ValueError, match="from:=to"):
         module.parse_remappings("a=b")
@@ -46,7 +52,7 @@ def _installed() -> bool:
 
 
 @pytest.mark.skipif(not _installed(), reason="light_tracker_ros is not installed in the ament index")
-def test_launch_runs_camera_and_tracker(model_dir: Path) -> None:
+def test_launch_runs_camera_and_tracker() -> None:
     """
     Check that launch runs the sample camera and the tracker.
 
@@ -60,7 +66,7 @@ def test_launch_runs_camera_and_tracker(model_dir: Path) -> None:
         from launch import LaunchDescription, LaunchService
         from launch.actions import IncludeLaunchDescription, Shutdown, TimerAction
         from launch.launch_description_sources import PythonLaunchDescriptionSource
-        args = {{"model": "{model_dir / 'cnn_tiny.onnx'}", "namespace": "drone1", "camera_rate": "20.0"}}
+        args = {{"model": "cnn_parent_p01", "namespace": "drone1", "camera_rate": "20.0"}}
         ls = LaunchService(argv=[])
         ls.include_launch_description(LaunchDescription([
             IncludeLaunchDescription(PythonLaunchDescriptionSource("{LAUNCH_FILE}"), launch_arguments=args.items()),
