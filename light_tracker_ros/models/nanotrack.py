@@ -22,17 +22,19 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from light_tracker_ros.models.layers import Gate
 from light_tracker_ros.models.net import TrackerNet
 
 ACTIVATIONS = {"relu": nn.ReLU, "hswish": nn.Hardswish, "relu6": nn.ReLU6}
 
 
 class SqueezeExcite(nn.Module):
-    """MobileNetV3 squeeze-excite: mean pool, Linear-ReLU-Linear, hard sigmoid, channel scaling."""
+    """MobileNetV3 squeeze-excite: mean pool, Linear-ReLU-Linear, hard sigmoid, channel scaling (width gated)."""
 
     def __init__(self, channels: int, reduced: int) -> None:
         super().__init__()
-        self.fc = nn.Sequential(nn.Linear(channels, reduced), nn.ReLU(inplace=True), nn.Linear(reduced, channels))
+        self.fc = nn.Sequential(nn.Linear(channels, reduced), nn.ReLU(inplace=True), Gate(reduced),
+                                nn.Linear(reduced, channels))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Scale each channel of (B, C, H, W) by its excitation."""
@@ -41,14 +43,21 @@ class SqueezeExcite(nn.Module):
 
 
 class InvertedResidual(nn.Module):
-    """MobileNetV3 block: 1x1 expansion (absent when ``exp == cin``), depth-wise conv, squeeze-excite, 1x1 project."""
+    """
+    MobileNetV3 block: 1x1 expansion (``spec['expand']``), depth-wise conv, squeeze-excite, 1x1 projection.
+
+    The expansion width is prunable: its gate follows the depth-wise conv, so a dropped channel is zero
+    before squeeze-excite and the activation (both keep zero at zero) and never reaches the projection.
+    """
 
     def __init__(self, cin: int, spec: dict[str, Any]) -> None:
         super().__init__()
         exp, out, k, stride = spec["exp"], spec["out"], spec["kernel"], spec["stride"]
         act = ACTIVATIONS[spec["act"]]
-        self.expand = nn.Sequential(nn.Conv2d(cin, exp, 1), act()) if exp != cin else None
+        expand = spec.get("expand", exp != cin)
+        self.expand = nn.Sequential(nn.Conv2d(cin, exp, 1), act()) if expand else None
         self.depthwise = nn.Conv2d(exp, exp, k, stride, k // 2, groups=exp)
+        self.gate = Gate(exp) if expand else None
         self.se = SqueezeExcite(exp, spec["se"]) if spec.get("se") else None
         self.act = act()
         self.project = nn.Conv2d(exp, out, 1)
@@ -58,6 +67,8 @@ class InvertedResidual(nn.Module):
         """One block (the activation follows the depth-wise conv, after squeeze-excite when both exist)."""
         y = x if self.expand is None else self.expand(x)
         y = self.depthwise(y)
+        if self.gate is not None:
+            y = self.gate(y)
         if self.expand is None:  # MobileNetV3 without expansion: activation, then squeeze-excite
             y = self.act(y)
             y = y if self.se is None else self.se(y)
@@ -121,16 +132,44 @@ class DepthwiseCorrelation(nn.Module):
         return out.reshape(b, c, out.shape[2], out.shape[3])
 
 
-def separable_tower(cin: int, width: int, depth: int, v2: bool) -> nn.Sequential:
-    """``depth`` depth-wise 3x3 + point-wise 1x1 pairs with ReLU6 (v3: after the depth-wise; v2: after the pair)."""
-    layers: list[nn.Module] = []
-    for k in range(depth):
-        c = cin if k == 0 else width
-        if v2:
-            layers += [nn.Conv2d(c, c, 3, 1, 1, groups=c, bias=False), nn.Conv2d(c, width, 1), nn.ReLU6()]
-        else:
-            layers += [nn.Conv2d(c, c, 3, 1, 1, groups=c), nn.ReLU6(), nn.Conv2d(c, width, 1)]
-    return nn.Sequential(*layers)
+class SeparableLayer(nn.Module):
+    """
+    Depth-wise 3x3 + point-wise 1x1 with ReLU6 (v3: after the depth-wise; v2: after the point-wise).
+
+    ``gated``: the input channels (the previous layer's width) are prunable. The gate sits where a dropped
+    channel is exactly zero and reaches nothing else: v3 after the depth-wise conv and its ReLU6 (the
+    depth-wise conv has a bias), v2 before its bias-free depth-wise conv.
+    """
+
+    def __init__(self, cin: int, cout: int, v2: bool, gated: bool) -> None:
+        super().__init__()
+        self.v2 = v2
+        self.dw = nn.Conv2d(cin, cin, 3, 1, 1, groups=cin, bias=not v2)
+        self.gate = Gate(cin) if gated else None
+        self.pw = nn.Conv2d(cin, cout, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """One layer."""
+        gate = self.gate if self.gate is not None else (lambda t: t)
+        if self.v2:
+            return F.relu6(self.pw(self.dw(gate(x))))
+        return self.pw(gate(F.relu6(self.dw(x))))
+
+
+class SeparableTower(nn.Module):
+    """Separable layers of the given widths; every width is prunable (the last one's gate ends the tower)."""
+
+    def __init__(self, cin: int, widths: list[int], v2: bool) -> None:
+        super().__init__()
+        self.layers = nn.ModuleList(SeparableLayer(cin if k == 0 else widths[k - 1], w, v2, gated=k > 0)
+                                    for k, w in enumerate(widths))
+        self.gate = Gate(widths[-1])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """All layers, then the last width's gate."""
+        for layer in self.layers:
+            x = layer(x)
+        return self.gate(x)
 
 
 def _correlation_out(cells: int) -> nn.Sequential:
@@ -140,17 +179,17 @@ def _correlation_out(cells: int) -> nn.Sequential:
 
 class NanoHead(nn.Module):
     """
-    The published head; ``arch`` = {version: 2 or 3, channels, cells, tower, width[, centre]}.
+    The published head; ``arch`` = {version: 2 or 3, channels, cells, cls_tower, reg_tower[, width, centre]}.
 
-    v2: point-wise correlation, towers on its ``cells`` channels. v3: point-wise correlation (then a 2x2
-    depth-wise conv, ReLU6, 1x1) concatenated with the depth-wise correlation of the template's central
-    ``centre`` x ``centre`` cells, a 1x1 down projection, towers.
+    v2: point-wise correlation, towers (their layer widths listed) on its ``cells`` channels. v3: point-wise
+    correlation (then a 2x2 depth-wise conv, ReLU6, 1x1) concatenated with the depth-wise correlation of the
+    template's central ``centre`` x ``centre`` cells, a 1x1 down projection to ``width``, towers.
     """
 
     def __init__(self, arch: dict[str, Any]) -> None:
         super().__init__()
         self.version = int(arch["version"])
-        c, cells, width, depth = arch["channels"], arch["cells"], arch["width"], arch["tower"]
+        c, cells = arch["channels"], arch["cells"]
         self.pw_reg = PointwiseCorrelation(c, cells)
         self.pw_cls = PointwiseCorrelation(c, cells)
         if self.version == 3:
@@ -159,15 +198,15 @@ class NanoHead(nn.Module):
             self.pw_cls_out = _correlation_out(cells)
             self.dw_reg = DepthwiseCorrelation(c)
             self.dw_cls = DepthwiseCorrelation(c)
-            self.down_reg = nn.Conv2d(cells + c, width, 1)
-            self.down_cls = nn.Conv2d(cells + c, width, 1)
-            tower_in = width
+            self.down_reg = nn.Conv2d(cells + c, arch["width"], 1)
+            self.down_cls = nn.Conv2d(cells + c, arch["width"], 1)
+            tower_in = arch["width"]
         else:
             tower_in = cells
-        self.cls_tower = separable_tower(tower_in, width, depth, self.version == 2)
-        self.cls_logits = nn.Conv2d(width, 2, 1)
-        self.reg_tower = separable_tower(tower_in, width, depth, self.version == 2)
-        self.bbox_pred = nn.Conv2d(width, 4, 1)
+        self.cls_tower = SeparableTower(tower_in, list(arch["cls_tower"]), self.version == 2)
+        self.cls_logits = nn.Conv2d(arch["cls_tower"][-1], 2, 1)
+        self.reg_tower = SeparableTower(tower_in, list(arch["reg_tower"]), self.version == 2)
+        self.bbox_pred = nn.Conv2d(arch["reg_tower"][-1], 4, 1)
 
     def forward(self, zf: torch.Tensor, xf: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Template (B, C, h, w) and search (B, C, H, W) features -> cls (B, 2, n, n), loc (B, 4, n, n) pixels."""

@@ -108,9 +108,13 @@ def _hybrid_r50() -> dict[str, Any]:
             "backbone": arch["backbone"], "blocks": _blocks(6, 8, 32, 2048), "head": {"channels": [256, 128]}}
 
 
-def _mobilenet_v3(rows: list[tuple[int, int, int, int, int, str]]) -> list[dict[str, Any]]:
+def _mobilenet_v3(stem: int, rows: list[tuple[int, int, int, int, int, str]]) -> list[dict[str, Any]]:
     """Inverted residual blocks as (expansion, out, kernel, stride, squeeze-excite width or 0, activation)."""
-    return [{"exp": e, "out": o, "kernel": k, "stride": s, "se": se, "act": a} for e, o, k, s, se, a in rows]
+    blocks, cin = [], stem
+    for e, o, k, s, se, a in rows:
+        blocks.append({"exp": e, "out": o, "kernel": k, "stride": s, "se": se, "act": a, "expand": e != cin})
+        cin = o
+    return blocks
 
 
 #: MobileNetV3-small to stride 16 as in NanoTrack's published files (v3 adds a stride-1 block to 96 channels)
@@ -123,8 +127,8 @@ _NANOTRACK_V2_BLOCKS = [(16, 16, 3, 2, 8, "relu"), (72, 24, 3, 2, 0, "relu"), (8
 def _nanotrack_v2() -> dict[str, Any]:
     """Return NanoTrack v2 (what cv2.TrackerNano runs): 127/255 px raw BGR inputs, stride 16, 16x16 maps."""
     return {"family": "cnn", "net": "nanotrack", "template_size": 127, "search_size": 255, "stride": 16,
-            "score_size": 16, "backbone": {"stem": 16, "blocks": _mobilenet_v3(_NANOTRACK_V2_BLOCKS)},
-            "head": {"version": 2, "channels": 48, "cells": 64, "width": 96, "tower": 6}}
+            "score_size": 16, "backbone": {"stem": 16, "blocks": _mobilenet_v3(16, _NANOTRACK_V2_BLOCKS)},
+            "head": {"version": 2, "channels": 48, "cells": 64, "cls_tower": [96] * 6, "reg_tower": [96] * 6}}
 
 
 @register("nanotrack_v3")
@@ -132,12 +136,14 @@ def _nanotrack_v3() -> dict[str, Any]:
     """Return NanoTrack v3: 127/255 px raw BGR inputs, stride 16, 15x15 maps, 0.53M parameters."""
     blocks = _NANOTRACK_V2_BLOCKS + [(288, 96, 5, 1, 72, "hswish")]
     return {"family": "cnn", "net": "nanotrack", "template_size": 127, "search_size": 255, "stride": 16,
-            "score_size": 15, "backbone": {"stem": 16, "blocks": _mobilenet_v3(blocks)},
-            "head": {"version": 3, "channels": 96, "cells": 64, "width": 96, "tower": 6, "centre": 4}}
+            "score_size": 15, "backbone": {"stem": 16, "blocks": _mobilenet_v3(16, blocks)},
+            "head": {"version": 3, "channels": 96, "cells": 64, "width": 96, "centre": 4, "cls_tower": [96] * 6,
+                     "reg_tower": [96] * 6}}
 
 
 @register("vittrack")
 def _vittrack() -> dict[str, Any]:
     """Return VitTrack (what cv2.TrackerVit runs): 128/256 px inputs, stride-16 conv stem, 3 blocks of width 48."""
     return {"family": "transformer", "net": "vittrack", "template_size": 128, "search_size": 256, "dim": 48,
-            "embed": {"channels": [6, 12, 24]}, "blocks": _blocks(3, 1, 48, 192), "head": {"channels": [32, 16, 8, 4]}}
+            "embed": {"channels": [6, 12, 24]}, "blocks": _blocks(3, 1, 48, 192),
+            "head": {"ctr": [32, 16, 8, 4], "offset": [32, 16, 8, 4], "size": [32, 16, 8, 4]}}

@@ -17,7 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from light_tracker_ros.models.layers import TransformerBlock
+from light_tracker_ros.models.layers import Gate, TransformerBlock
 from light_tracker_ros.models.net import TrackerNet
 
 #: the published network clamps its sigmoid maps to [CLAMP, 1 - CLAMP]
@@ -25,17 +25,19 @@ CLAMP = 1e-4
 
 
 def conv_tower(cin: int, widths: list[int]) -> nn.Sequential:
-    """3x3 conv + ReLU layers of the given widths (batch norm folded into the convolutions)."""
+    """3x3 conv + ReLU + Gate layers of the given (prunable) widths; batch norm folded into the convolutions."""
     layers: list[nn.Module] = []
     for width in widths:
-        layers += [nn.Conv2d(cin, width, 3, 1, 1), nn.ReLU()]
+        layers += [nn.Conv2d(cin, width, 3, 1, 1), nn.ReLU(), Gate(width)]
         cin = width
     return nn.Sequential(*layers)
 
 
 class VitTrackNet(TrackerNet):
     """
-    VitTrack; ``arch`` = {dim, embed: {channels}, blocks: [{heads, head_dim, mlp}], head: {channels}}.
+    VitTrack; ``arch`` = {dim, embed: {channels}, blocks: [{heads, head_dim, mlp}], head: {ctr, offset, size}}.
+
+    Prunable: the stem's inner widths, attention heads, head dimensions and MLP units, the towers' widths.
 
     Module names follow the published file's named initializers (``pos_embed_z``, ``blocks.i.norm1``, ``norm``).
     """
@@ -48,7 +50,7 @@ class VitTrackNet(TrackerNet):
         layers: list[nn.Module] = []
         cin = 3
         for width in arch["embed"]["channels"]:
-            layers += [nn.Conv2d(cin, width, 3, 2, 1), nn.Hardswish()]
+            layers += [nn.Conv2d(cin, width, 3, 2, 1), nn.Hardswish(), Gate(width)]
             cin = width
         layers.append(nn.Conv2d(cin, dim, 3, 2, 1))
         self.embed = nn.Sequential(*layers)
@@ -61,11 +63,13 @@ class VitTrackNet(TrackerNet):
         self.blocks = nn.Sequential(*[TransformerBlock(dim, b["heads"], b["head_dim"], b["mlp"], b.get("scale"))
                                       for b in arch["blocks"]])
         self.norm = nn.LayerNorm(dim)
-        widths = list(arch["head"]["channels"])
-        self.ctr_tower, self.offset_tower, self.size_tower = (conv_tower(dim, widths) for _ in range(3))
-        self.ctr = nn.Conv2d(widths[-1], 1, 1)
-        self.offset = nn.Conv2d(widths[-1], 2, 1)
-        self.size = nn.Conv2d(widths[-1], 2, 1)
+        head = arch["head"]
+        self.ctr_tower = conv_tower(dim, list(head["ctr"]))
+        self.offset_tower = conv_tower(dim, list(head["offset"]))
+        self.size_tower = conv_tower(dim, list(head["size"]))
+        self.ctr = nn.Conv2d(head["ctr"][-1], 1, 1)
+        self.offset = nn.Conv2d(head["offset"][-1], 2, 1)
+        self.size = nn.Conv2d(head["size"][-1], 2, 1)
 
     def forward_features(self, template: torch.Tensor, search: torch.Tensor) -> torch.Tensor:
         """Embed both crops, attend jointly, return the search tokens as a (B, dim, n, n) map."""

@@ -22,7 +22,9 @@ from light_tracker_ros.core.errors import ModelFileError
 from light_tracker_ros.models.backbone import ResNetBackbone, StemConv
 from light_tracker_ros.models.head import CenterHead
 from light_tracker_ros.models.layers import BasicBlock, Bottleneck, Gate
+from light_tracker_ros.models.nanotrack import NanoTrackNet
 from light_tracker_ros.models.net import PatchEmbed, SiameseCNN, TokenFusion
+from light_tracker_ros.models.vittrack import VitTrackNet
 
 BN_KEYS = ("weight", "bias", "running_mean", "running_var")
 KINDS = ("conv", "trunk", "heads", "head_dims", "mlp")
@@ -135,9 +137,14 @@ def _patch_embed(prefix: str, mod: PatchEmbed, root: tuple) -> list[UnitGroup]:
 
 
 def _fusion(prefix: str, mod: TokenFusion, root: tuple) -> list[UnitGroup]:
+    return _blocks(f"{prefix}.blocks", mod.blocks, root)
+
+
+def _blocks(prefix: str, blocks: nn.Sequential, root: tuple) -> list[UnitGroup]:
+    """Attention heads, head dimensions and MLP units of transformer blocks ``prefix.<b>`` (arch ``blocks``)."""
     groups = []
-    for b, block in enumerate(mod.blocks):
-        p = f"{prefix}.blocks.{b}"
+    for b, block in enumerate(blocks):
+        p = f"{prefix}.{b}"
         attn, mlp = block.attn, block.mlp
         h, d = attn.heads, attn.head_dim
         rows, cols = (3, h, d), (h, d)
@@ -182,9 +189,85 @@ def _siamese(prefix: str, mod: SiameseCNN, root: tuple) -> list[UnitGroup]:
         + [_reads(f"head.trunk.{first_head_conv}.0.weight", n)]), root + ("fusion", "channels"))]
 
 
+def _with_bias(name: str, n: int, fold: bool = False) -> list[TensorSlice]:
+    """Output rows of a conv or linear ``name`` (weight and bias)."""
+    return [channels(f"{name}.weight", 0, n, fold), channels(f"{name}.bias", 0, n, fold)]
+
+
+def _nanotrack(prefix: str, mod: NanoTrackNet, root: tuple) -> list[UnitGroup]:
+    """
+    Map NanoTrack: inverted-residual expansions, squeeze-excite widths, and every head tower width.
+
+    An expansion's gate follows the depth-wise conv (masks fold into its rows); squeeze-excite's follows its
+    ReLU (fold into the second linear's columns); a tower width's gate is on the next layer's input (v3 after
+    its depth-wise conv + ReLU6: fold into the point-wise columns; v2 before its bias-free depth-wise conv:
+    fold into its rows) or, for the last width, at the tower's end (fold into the output conv's columns).
+    """
+    groups = []
+    for i, block in enumerate(mod.backbone.blocks):
+        p = f"backbone.blocks.{i}"
+        path = root + ("backbone", "blocks", i)
+        if block.gate is not None:
+            n = block.gate.units
+            slices = _with_bias(f"{p}.expand.0", n) + _with_bias(f"{p}.depthwise", n, fold=True)
+            slices.append(channels(f"{p}.project.weight", 1, n))
+            if block.se is not None:  # squeeze-excite reads and rescales every expanded channel
+                slices += [channels(f"{p}.se.fc.0.weight", 1, n)] + _with_bias(f"{p}.se.fc.3", n)
+            groups.append(UnitGroup(f"{p}.gate", "conv", n, tuple(slices), path + ("exp",)))
+        if block.se is not None:
+            n = block.se.fc[2].units
+            groups.append(UnitGroup(f"{p}.se.fc.2", "conv", n, tuple(
+                _with_bias(f"{p}.se.fc.0", n) + [_reads(f"{p}.se.fc.3.weight", n)]), path + ("se",)))
+    head = mod.head
+    for tower, out in (("cls_tower", "cls_logits"), ("reg_tower", "bbox_pred")):
+        layers = getattr(head, tower).layers
+        for k, layer in enumerate(layers):
+            p, n = f"head.{tower}.layers.{k}", layer.pw.out_channels
+            slices = _with_bias(f"{p}.pw", n)
+            if k + 1 < len(layers):
+                q = f"head.{tower}.layers.{k + 1}"
+                if head.version == 2:
+                    slices += [channels(f"{q}.dw.weight", 0, n, fold=True), channels(f"{q}.pw.weight", 1, n)]
+                else:
+                    slices += _with_bias(f"{q}.dw", n) + [_reads(f"{q}.pw.weight", n)]
+                gate = f"{q}.gate"
+            else:
+                slices.append(_reads(f"head.{out}.weight", n))
+                gate = f"head.{tower}.gate"
+            groups.append(UnitGroup(gate, "trunk", n, tuple(slices), root + ("head", tower, k)))
+    return groups
+
+
+def _gated_convs(prefix: str, seq: nn.Sequential, readers_after: list[str], path: tuple,
+                 kind: str) -> list[UnitGroup]:
+    """Conv, activation, Gate runs in ``seq``: each gate's units are its conv's rows, read by the next conv."""
+    convs = [i for i, m in enumerate(seq) if isinstance(m, nn.Conv2d)]
+    groups = []
+    for k, c in enumerate(convs):
+        g = c + 2
+        if g >= len(seq) or not isinstance(seq[g], Gate):
+            continue
+        n = seq[g].units
+        readers = [f"{prefix}.{convs[k + 1]}.weight"] if k + 1 < len(convs) else readers_after
+        groups.append(UnitGroup(f"{prefix}.{g}", kind, n, tuple(
+            _with_bias(f"{prefix}.{c}", n) + [_reads(r, n) for r in readers]), path + (k,)))
+    return groups
+
+
+def _vittrack(prefix: str, mod: VitTrackNet, root: tuple) -> list[UnitGroup]:
+    """Map VitTrack: the stem's inner widths, attention heads/head dims/MLP units, the three towers' widths."""
+    groups = _gated_convs("embed", mod.embed, [], root + ("embed", "channels"), "conv")
+    groups += _blocks("blocks", mod.blocks, root)
+    for tower in ("ctr", "offset", "size"):
+        groups += _gated_convs(f"{tower}_tower", getattr(mod, f"{tower}_tower"), [f"{tower}.weight"],
+                               root + ("head", tower), "trunk")
+    return groups
+
+
 # Per-module rules (the Torch-Pruning habit of a slicer registry); arch roots say where each part's widths live.
 RULES: dict[type, Callable[[str, Any, tuple], list[UnitGroup]]] = {
-    ResNetBackbone: _resnet, PatchEmbed: _patch_embed, TokenFusion: _fusion, CenterHead: _head, SiameseCNN: _siamese}
+    ResNetBackbone: _resnet, PatchEmbed: _patch_embed, TokenFusion: _fusion, CenterHead: _head, SiameseCNN: _siamese,
+    NanoTrackNet: _nanotrack, VitTrackNet: _vittrack}
 ARCH_ROOTS: dict[str, tuple] = {"": (), "backbone": ("backbone",), "embed": ("embed",), "fusion": (),
                                 "head": ("head",)}
 
