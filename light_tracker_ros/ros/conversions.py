@@ -34,7 +34,7 @@ _FROM_BGR = {"rgb8": cv2.COLOR_BGR2RGB, "mono8": cv2.COLOR_BGR2GRAY, "rgba8": cv
 #: default pixel limit of a frame (8K UHD is 33.2 M pixels); the node takes it from ``max_image_pixels``
 MAX_PIXELS = 40_000_000
 #: after a message this large is converted, freed heap pages are handed back to the system
-RELEASE_BYTES = 32 * 1024 * 1024
+RELEASE_BYTES = 16 * 1024 * 1024
 
 
 class ImageMessageError(InvalidFrameError):

@@ -3,7 +3,8 @@
 """
 A camera in its own process for the reliability suite: noise frames on /image at a fixed rate.
 
-``python camera_feed.py RATE WIDTH HEIGHT SECONDS [reliable|best_effort]``; prints the number of frames sent.
+``python camera_feed.py RATE WIDTH HEIGHT SECONDS [reliable|best_effort]``; prints the number of frames sent
+and of those the middleware refused (a full reliable history), as a camera driver would drop them.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import time
 import numpy as np
 import rclpy
 from builtin_interfaces.msg import Time
+from rclpy._rclpy_pybind11 import RCLError
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
@@ -31,16 +33,19 @@ def main(argv: list[str]) -> int:
     while pub.get_subscription_count() == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(1.5)  # the node matches the publisher's reliability within a second
-    sent, period = 0, 1.0 / rate
+    sent, refused, period = 0, 0, 1.0 / rate
     start = next_at = time.perf_counter()
     while time.perf_counter() - start < seconds:
         now = time.time_ns()
         msg.header = Header(stamp=Time(sec=now // 1_000_000_000, nanosec=now % 1_000_000_000), frame_id="camera")
-        pub.publish(msg)
-        sent += 1
+        try:
+            pub.publish(msg)
+            sent += 1
+        except RCLError:
+            refused += 1
         next_at += period
         time.sleep(max(next_at - time.perf_counter(), 0.0))
-    print(sent, flush=True)
+    print(sent, refused, flush=True)
     time.sleep(0.5)
     node.destroy_node()
     rclpy.shutdown()
