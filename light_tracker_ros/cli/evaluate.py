@@ -68,6 +68,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     common.add_set_option(parser, "override a tracker setting (core.config.TrackerConfig), e.g. "
                                   "window_influence=0.3; repeatable")
     parser.add_argument("--json", type=Path, default=None, metavar="OUT", help="write the full report here")
+    parser.add_argument("--jitter", type=float, default=0.0, metavar="PX",
+                        help="also run each tracker from start boxes shifted by +-PX pixels in x and y (4 more runs) "
+                             "and report the mean AUC over the 5 starts with its spread")
     parser.add_argument("--max-frames", type=int, default=None, help="use only the first N frames of each sequence")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return parser
@@ -93,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
         sequences.append(load_bag(args.bag, args.topic, args.groundtruth))
     if not sequences:
         raise ConfigError("nothing to evaluate on: give --dataset and/or --bag")
-    result = evaluate(entries, sequences, args.threads, args.max_frames, progress=not args.no_progress)
+    result = evaluate(entries, sequences, args.threads, args.max_frames, progress=not args.no_progress,
+                      jitter=args.jitter)
     if latency_threads:
         result.latency = measure_latency(entries, sequences, latency_threads, args.latency_updates)
     result.settings.update(datasets=[portable_path(d) for d in args.dataset], backend=config.backend,

@@ -4,8 +4,9 @@
 Evaluation reports: a plain-text table and a JSON file that holds enough to re-score the run.
 
 The JSON holds, for every tracker, sequence and frame, the predicted box (pixels x, y, w, h; null when the
-tracker had not started) and the update time in ms, plus each sequence's ground truth, the metrics, the model
-cards, thread counts and machine information. :func:`read_json` recomputes every metric from those records.
+tracker had not started) and the update time in ms (also from each shifted start box when run with jitter),
+plus each sequence's ground truth, the metrics, the model cards, thread counts and machine information.
+:func:`read_json` recomputes every metric from those records.
 """
 from __future__ import annotations
 
@@ -51,8 +52,26 @@ def format_table(result: EvaluationResult) -> str:
         lines += [row(seq.name, name, result.runs[name][seq.name].metrics) for name in names]
         lines.append("")
     lines += [row("MEAN", name, result.mean(name)) for name in names]
+    if result.shifted:
+        lines += ["", format_spread(result)]
     if result.latency:
         lines += ["", format_latency(result.latency)]
+    return "\n".join(lines)
+
+
+def format_spread(result: EvaluationResult) -> str:
+    """Mean AUC over the ground-truth start and the shifted starts: mean, sample sd, min and max per tracker."""
+    jitter = result.settings.get("jitter_px")
+    names = [e.name for e in result.trackers]
+    width = max([len("tracker")] + [len(n) for n in names])
+    header = f"{'tracker':<{width}}" + "".join(f"{c:>10}" for c in ("starts", "AUC mean", "sd", "min", "max"))
+    lines = [f"mean AUC from start boxes shifted by +-{jitter:g} px in x and y (and unshifted)", header,
+             "-" * len(header)]
+    for name in names:
+        spread = result.spread(name)
+        cells = (str(len(spread.aucs)), _fmt(spread.mean, 3), _fmt(spread.sd, 3), _fmt(min(spread.aucs), 3),
+                 _fmt(max(spread.aucs), 3))
+        lines.append(f"{name:<{width}}" + "".join(f"{c:>10}" for c in cells))
     return "\n".join(lines)
 
 
@@ -108,15 +127,30 @@ def _array(rows: list, width: int | None = None) -> np.ndarray:
     return arr.reshape(-1, width) if width else arr
 
 
+def _run_record(run: SequenceRun) -> dict[str, Any]:
+    return {"metrics": dataclasses.asdict(run.metrics), "init_index": run.init_index,
+            "init_ms": round(run.init_ms, 4), "stage_ms": run.stage_ms,
+            "boxes": run.boxes, "times_ms": np.round(run.times_ms, 4), "scores": run.scores}
+
+
+def _read_run(rec: dict[str, Any], seq: SequenceInfo) -> SequenceRun:
+    run = SequenceRun(_array(rec["boxes"], 4), _array(rec["times_ms"]), _array(rec["scores"]),
+                      rec["init_index"], rec["init_ms"] if rec["init_ms"] is not None else math.nan,
+                      rec.get("stage_ms", {}))
+    run.metrics = score_sequence(run.boxes, seq.groundtruth, run.times_ms, run.init_index)
+    return run
+
+
 def to_dict(result: EvaluationResult) -> dict[str, Any]:
     """Return the whole result as a JSON-ready dict (see the module docstring)."""
     trackers = {e.name: {"kind": e.kind, "source": e.source, "backend": e.backend, "card": e.card,
                          "threads": result.threads} for e in result.trackers}
-    results = {name: {seq: {"metrics": dataclasses.asdict(run.metrics), "init_index": run.init_index,
-                            "init_ms": round(run.init_ms, 4), "stage_ms": run.stage_ms,
-                            "boxes": run.boxes, "times_ms": np.round(run.times_ms, 4), "scores": run.scores}
-                      for seq, run in per_seq.items()}
-               for name, per_seq in result.runs.items()}
+    results = {name: {seq: _run_record(run) for seq, run in per_seq.items()} for name, per_seq in result.runs.items()}
+    shifted = {name: {label: {seq: _run_record(run) for seq, run in per_seq.items()}
+                      for label, per_seq in per_start.items()} for name, per_start in result.shifted.items()}
+    spread = {e.name: {"starts": result.spread(e.name).starts, "auc": result.spread(e.name).aucs,
+                       "mean": result.spread(e.name).mean, "sd": result.spread(e.name).sd}
+              for e in result.trackers} if result.shifted else {}
     return _plain({
         "format": FORMAT, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine_info(),
         "settings": {**result.settings, "threads": result.threads,
@@ -129,6 +163,8 @@ def to_dict(result: EvaluationResult) -> dict[str, Any]:
         "trackers": trackers,
         "sequences": {s.name: {"source": s.source, "groundtruth": s.groundtruth} for s in result.sequences},
         "results": results,
+        "shifted_results": shifted,
+        "spread": spread,
         "mean": {e.name: dataclasses.asdict(result.mean(e.name)) for e in result.trackers},
         "latency": {name: {str(t): dataclasses.asdict(stats) for t, stats in per.items()}
                     for name, per in result.latency.items()},
@@ -165,17 +201,12 @@ def read_json(path: str | Path) -> EvaluationResult:
     entries = [TrackerEntry(name, t["kind"], t["source"], _not_runnable(name), t.get("backend"), t.get("card"))
                for name, t in data["trackers"].items()]
     sequences = [SequenceInfo(name, s["source"], _array(s["groundtruth"], 4)) for name, s in data["sequences"].items()]
-    runs: dict[str, dict[str, SequenceRun]] = {}
-    for name, per_seq in data["results"].items():
-        runs[name] = {}
-        for seq in sequences:
-            rec = per_seq[seq.name]
-            run = SequenceRun(_array(rec["boxes"], 4), _array(rec["times_ms"]), _array(rec["scores"]),
-                              rec["init_index"], rec["init_ms"] if rec["init_ms"] is not None else math.nan,
-                              rec.get("stage_ms", {}))
-            run.metrics = score_sequence(run.boxes, seq.groundtruth, run.times_ms, run.init_index)
-            runs[name][seq.name] = run
+    runs = {name: {seq.name: _read_run(per_seq[seq.name], seq) for seq in sequences}
+            for name, per_seq in data["results"].items()}
+    shifted = {name: {label: {seq.name: _read_run(per_seq[seq.name], seq) for seq in sequences}
+                      for label, per_seq in per_start.items()}
+               for name, per_start in data.get("shifted_results", {}).items()}
     latency = {name: {int(t): LatencyStats(**{k: (math.nan if v is None else v) for k, v in stats.items()})
                       for t, stats in per.items()} for name, per in data.get("latency", {}).items()}
     settings = data.get("settings", {})
-    return EvaluationResult(entries, sequences, runs, int(settings.get("threads", 1)), latency, settings)
+    return EvaluationResult(entries, sequences, runs, int(settings.get("threads", 1)), latency, settings, shifted)

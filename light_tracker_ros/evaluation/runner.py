@@ -6,7 +6,11 @@ One-pass evaluation of several trackers on the same decoded frames, plus a bound
 Each sequence is decoded once; every frame goes to every tracker in turn. A tracker is initialised on the
 first annotated frame with its ground-truth box and never re-initialised. Per frame the predicted box
 (pixels x, y, w, h; NaN before initialisation) and the wall-clock time of ``update()`` in milliseconds are
-recorded; the initialisation frame gets the ground-truth box and no update time.
+recorded; the initialisation frame gets the box it was given and no update time.
+
+With a jitter of ``j`` pixels each tracker also runs, on the same frames, from four start boxes shifted by
+``(+-j, +-j)`` (x, y); the mean AUC over the five starts and its spread say how much one lost target moves
+a mean (:meth:`EvaluationResult.spread`).
 """
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ import numpy as np
 from tqdm import tqdm
 
 from light_tracker_ros.core.config import TrackerConfig
-from light_tracker_ros.core.errors import DatasetError, TrackerError
+from light_tracker_ros.core.errors import ConfigError, DatasetError, TrackerError
 from light_tracker_ros.core.types import Box, TrackResult
 from light_tracker_ros.data.sequences import Sequence
 from light_tracker_ros.evaluation.metrics import Scores, first_annotated, mean_scores, score_sequence
@@ -137,9 +141,59 @@ class LatencyStats:
     p90_ms: float
 
 
+@dataclass(frozen=True)
+class Spread:
+    """Mean AUC over sequences of one tracker from each start box (``starts``: shift labels), and their spread."""
+
+    starts: tuple[str, ...]
+    aucs: tuple[float, ...]
+
+    @property
+    def mean(self) -> float:
+        """Mean of the per-start mean AUCs."""
+        return float(np.mean(self.aucs))
+
+    @property
+    def sd(self) -> float:
+        """Sample standard deviation of the per-start mean AUCs (0 for a single start)."""
+        return float(np.std(self.aucs, ddof=1)) if len(self.aucs) > 1 else 0.0
+
+
+def start_offsets(jitter: float) -> list[tuple[float, float]]:
+    """
+    Start-box shifts (dx, dy) in pixels: none, then the four ``(+-jitter, +-jitter)`` when ``jitter > 0``.
+
+    :raises ConfigError: ``jitter`` is negative or not finite.
+    """
+    if not math.isfinite(jitter) or jitter < 0:
+        raise ConfigError(f"jitter must be a finite number of pixels >= 0, got {jitter}")
+    if jitter == 0:
+        return [(0.0, 0.0)]
+    return [(0.0, 0.0)] + [(float(dx), float(dy)) for dx in (-jitter, jitter) for dy in (-jitter, jitter)]
+
+
+def offset_label(offset: tuple[float, float]) -> str:
+    """Return the label of a start shift, e.g. ``'+2,-2'`` (pixels x, y)."""
+    return f"{offset[0]:+g},{offset[1]:+g}"
+
+
+def shifted_box(box: np.ndarray, offset: tuple[float, float], shape: tuple[int, ...]) -> np.ndarray:
+    """``box`` (pixels x, y, w, h) moved by ``offset`` (dx, dy), kept inside a frame of ``shape`` (h, w, ...)."""
+    out = np.asarray(box, dtype=np.float64).copy()
+    if offset == (0.0, 0.0):
+        return out
+    out[0] = min(max(out[0] + offset[0], 0.0), max(shape[1] - out[2], 0.0))
+    out[1] = min(max(out[1] + offset[1], 0.0), max(shape[0] - out[3], 0.0))
+    return out
+
+
 @dataclass
 class EvaluationResult:
-    """Everything one evaluation produced; ``runs[tracker][sequence]`` holds the per-frame records."""
+    """
+    Everything one evaluation produced; ``runs[tracker][sequence]`` holds the per-frame records.
+
+    ``shifted[tracker][label][sequence]`` holds the runs from shifted start boxes (empty without jitter).
+    """
 
     trackers: list[TrackerEntry]
     sequences: list[SequenceInfo]
@@ -147,11 +201,19 @@ class EvaluationResult:
     threads: int = 1
     latency: dict[str, dict[int, LatencyStats]] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    shifted: dict[str, dict[str, dict[str, SequenceRun]]] = field(default_factory=dict)
 
-    def mean(self, tracker: str) -> Scores:
-        """Mean metrics of ``tracker`` over all sequences (see :func:`metrics.mean_scores`)."""
-        runs = [self.runs[tracker][s.name] for s in self.sequences]
+    def mean(self, tracker: str, start: str | None = None) -> Scores:
+        """Mean metrics of ``tracker`` over all sequences (from the shifted start ``start`` if given)."""
+        per_seq = self.runs[tracker] if start is None else self.shifted[tracker][start]
+        runs = [per_seq[s.name] for s in self.sequences]
         return mean_scores([r.metrics for r in runs], [r.n_updates for r in runs])
+
+    def spread(self, tracker: str) -> Spread:
+        """Mean AUC of ``tracker`` from the ground-truth start and from every shifted start."""
+        starts = [offset_label((0.0, 0.0))] + list(self.shifted.get(tracker, {}))
+        aucs = [self.mean(tracker).auc] + [self.mean(tracker, s).auc for s in starts[1:]]
+        return Spread(tuple(starts), tuple(aucs))
 
 
 def _empty_run(n: int, init_index: int | None) -> SequenceRun:
@@ -159,12 +221,17 @@ def _empty_run(n: int, init_index: int | None) -> SequenceRun:
 
 
 def run_sequence(trackers: dict[str, TrackerLike], sequence: Sequence, max_frames: int | None = None,
-                 progress: tqdm | None = None) -> tuple[SequenceInfo, dict[str, SequenceRun]]:
+                 progress: tqdm | None = None, offsets: dict[str, tuple[float, float]] | None = None,
+                 ) -> tuple[SequenceInfo, dict[str, SequenceRun]]:
     """
     Run every tracker over one sequence in lockstep (one decode per frame) and score it.
 
+    ``offsets`` shifts the start box of the named trackers by (dx, dy) pixels; scoring always uses the
+    ground truth.
+
     :raises DatasetError: a tracker cannot be initialised on the sequence's first annotated box.
     """
+    offsets = offsets or {}
     n = len(sequence) if max_frames is None else min(len(sequence), max_frames)
     gt = sequence.groundtruth[:n]
     init_index = first_annotated(gt)
@@ -178,15 +245,16 @@ def run_sequence(trackers: dict[str, TrackerLike], sequence: Sequence, max_frame
         for name, tracker in trackers.items():
             run = runs[name]
             if index == init_index:
+                start = shifted_box(gt[index], offsets.get(name, (0.0, 0.0)), frame.shape)
                 tracker.reset()
                 t0 = time.perf_counter()
                 try:
-                    tracker.init(frame, tuple(gt[index]))
+                    tracker.init(frame, tuple(start))
                 except TrackerError as exc:
                     raise DatasetError(f"{name} cannot start on sequence {sequence.name}, frame {index}, "
-                                       f"box {tuple(gt[index])}: {exc}") from exc
+                                       f"box {tuple(start)}: {exc}") from exc
                 run.init_ms = (time.perf_counter() - t0) * 1e3
-                run.boxes[index] = gt[index]
+                run.boxes[index] = start
             elif index > init_index:
                 t0 = time.perf_counter()
                 result = tracker.update(frame)
@@ -208,23 +276,43 @@ def run_sequence(trackers: dict[str, TrackerLike], sequence: Sequence, max_frame
 
 
 def evaluate(entries: list[TrackerEntry], sequences: list[Sequence], threads: int = 1,
-             max_frames: int | None = None, progress: bool = True) -> EvaluationResult:
-    """Run all trackers over all sequences, one pass each; OpenCV peers run with ``threads`` threads too."""
+             max_frames: int | None = None, progress: bool = True, jitter: float = 0.0) -> EvaluationResult:
+    """
+    Run all trackers over all sequences, one pass each; OpenCV peers run with ``threads`` threads too.
+
+    With ``jitter > 0`` every tracker also runs from four start boxes shifted by ``(+-jitter, +-jitter)``
+    pixels, as separate instances on the same frames (see :func:`start_offsets`).
+    """
     entries = unique_names(entries)
-    trackers = {entry.name: entry.make(threads) for entry in entries}
+    shifts = start_offsets(jitter)[1:]
+    trackers: dict[str, TrackerLike] = {}
+    offsets: dict[str, tuple[float, float]] = {}
+    origin: dict[str, tuple[str, str]] = {}  # instance key -> (tracker name, start label)
+    for entry in entries:
+        trackers[entry.name] = entry.make(threads)
+        for shift in shifts:
+            key = f"{entry.name}@{offset_label(shift)}"
+            trackers[key], offsets[key], origin[key] = entry.make(threads), shift, (entry.name, offset_label(shift))
     total = sum(len(s) if max_frames is None else min(len(s), max_frames) for s in sequences)
     infos: list[SequenceInfo] = []
-    runs: dict[str, dict[str, SequenceRun]] = {name: {} for name in trackers}
+    runs: dict[str, dict[str, SequenceRun]] = {entry.name: {} for entry in entries}
+    shifted: dict[str, dict[str, dict[str, SequenceRun]]] = {
+        entry.name: {offset_label(s): {} for s in shifts} for entry in entries} if shifts else {}
     with opencv_threads(threads), tqdm(total=total, unit="frame", disable=not progress) as bar:
         for sequence in sequences:
             bar.set_description(sequence.name)
-            info, seq_runs = run_sequence(trackers, sequence, max_frames, bar)
+            info, seq_runs = run_sequence(trackers, sequence, max_frames, bar, offsets)
             infos.append(info)
-            for name, run in seq_runs.items():
-                runs[name][info.name] = run
+            for key, run in seq_runs.items():
+                if key in origin:
+                    shifted[origin[key][0]][origin[key][1]][info.name] = run
+                else:
+                    runs[key][info.name] = run
     return EvaluationResult(entries, infos, runs, threads,
                             settings={"max_frames": max_frames, "init": "first annotated frame, ground-truth box",
-                                      "reinit": False})
+                                      "reinit": False, "jitter_px": jitter,
+                                      "shifted_starts": [offset_label(s) for s in shifts]},
+                            shifted=shifted)
 
 
 def latency_frames(sequences: list[Sequence], count: int) -> tuple[list[np.ndarray], tuple[float, ...]]:
