@@ -117,10 +117,9 @@ def memory_mb(pid: int) -> tuple[float, float]:
 
 
 def start_node(model: str, backend: str, threads: int) -> subprocess.Popen:
-    """Start the tracker node process (reliable image subscription: 640x480 frames cross processes)."""
+    """Start the tracker node process with its default settings (it matches the feeder's reliable publisher)."""
     args = ["-r", f"__node:={NODE_NAME}", "-p", f"model:={model}", "-p", "allow_model_paths:=true", "-p",
-            f"backend:={backend}", "-p", f"num_threads:={threads}", "-p", "qos_reliability:=reliable", "-p",
-            "publish_debug_image:=false"]
+            f"backend:={backend}", "-p", f"num_threads:={threads}", "-p", "publish_debug_image:=false"]
     return subprocess.Popen([sys.executable, "-m", "light_tracker_ros.ros.tracker_node", "--ros-args", *args],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
@@ -175,6 +174,16 @@ def report(nominal: PhaseResult, overload: PhaseResult, capacity: float, size: t
               f"{d['torch_imported']}; model {d['model']} ({d['model_family']}), backend {d['backend']}")
     print(f"\nnode capacity measured in phase 1: {capacity:.1f} frames/s; overload offered "
           f"{overload.offered_hz:.1f} Hz, achieved {overload.published / overload.seconds / capacity:.2f}x")
+    n, o = nominal.diagnostics, overload.diagnostics
+    print("\nsummary")
+    for title, r in (("nominal", nominal), ("2x overload", overload)):
+        lost = r.published - int(r.diagnostics["frames_received"])
+        print(f"   frames lost in transport ({title}): {lost} of {r.published} published (0 expected)")
+    print(f"   node overhead (e2e - inference), nominal: median {n['latency_node_overhead_p50_ms']} ms, "
+          f"p95 {n['latency_node_overhead_p95_ms']} ms")
+    print(f"   end-to-end p95 under 2x overload: {o['latency_end_to_end_p95_ms']} ms (inference p95 "
+          f"{o['latency_inference_p95_ms']} ms); frames dropped by the newest-frame policy {o['frames_dropped']}")
+    print(f"   node resident memory: {nominal.rss_mb:.0f} MiB nominal, {overload.rss_mb:.0f} MiB under overload")
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:

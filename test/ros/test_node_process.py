@@ -167,3 +167,31 @@ def test_bad_params_file_ends_in_one_clear_line(tmp_path: Path, content: str | N
     assert "Traceback" not in err, err
     ours = [line for line in err.splitlines() if line.startswith("tracker_node:")]
     assert len(ours) == 1 and ("params" in ours[0] or "parameter" in ours[0]), err
+
+
+def test_720p_and_1080p_frames_from_another_process_all_arrive(context, remote_node) -> None:
+    """
+    Check that large frames cross processes with the node's default settings.
+
+    The node matches our reliable publisher (default Fast DDS: frames over 512 KB leave shared memory and a
+    best-effort subscription loses most of them); every 1280x720 and 1920x1080 frame sent is received.
+    """
+    import cv2
+    from rclpy.qos import ReliabilityPolicy
+    h = Harness(context, None, "xtracker")
+    try:
+        h.wait_for(lambda: [s.qos_profile.reliability for s in h.driver.get_subscriptions_info_by_topic("/image")]
+                   == [ReliabilityPolicy.RELIABLE], 15.0, "the node to match our reliable publisher")
+        before = h.latest_diagnostics()
+        sent = 0
+        for size in ((1280, 720), (1920, 1080)):
+            frame = cv2.resize(scene_frame(0)[0], size, interpolation=cv2.INTER_NEAREST)
+            for _ in range(10):
+                h.publish(frame)
+                sent += 1
+                time.sleep(0.2)
+        want = int(before["frames_received"]) + sent
+        d = h.latest_diagnostics(predicate=lambda d: int(d["frames_received"]) >= want, timeout=20.0)
+        assert int(d["frames_received"]) == want and int(d["frames_missed"]) == int(before["frames_missed"])
+    finally:
+        h.close()
