@@ -23,6 +23,9 @@ except ImportError:  # not installed (plain virtual environment): detections are
     Detection2D = Detection2DArray = ObjectHypothesisWithPose = None
     HAVE_VISION_MSGS = False
 
+#: a detection coordinate beyond this many pixels is refused (no camera is that large)
+MAX_COORDINATE = 1e6
+
 
 def _center(det: Any) -> tuple[float, float]:
     center = det.bbox.center
@@ -51,14 +54,17 @@ def detection_to_box(det: Any) -> Box:
     """
     Return the pixel box of a Detection2D.
 
-    :raises InvalidBoxError: non-finite centre or size.
+    :raises InvalidBoxError: non-finite centre or size, or a value beyond MAX_COORDINATE.
     """
     cx, cy = _center(det)
-    box = Box.from_center(cx, cy, float(det.bbox.size_x), float(det.bbox.size_y))
-    if not all(math.isfinite(v) for v in (cx, cy, det.bbox.size_x, det.bbox.size_y)):
+    values = (cx, cy, float(det.bbox.size_x), float(det.bbox.size_y))
+    if not all(math.isfinite(v) for v in values):
         raise InvalidBoxError(f"detection box has a non-finite value: centre ({cx}, {cy}), size "
                               f"({det.bbox.size_x}, {det.bbox.size_y})")
-    return box
+    if any(abs(v) > MAX_COORDINATE for v in values):
+        raise InvalidBoxError(f"detection box has a value beyond {MAX_COORDINATE:g} pixels: centre ({cx:g}, {cy:g}), "
+                              f"size ({values[2]:g}, {values[3]:g})")
+    return Box.from_center(*values)
 
 
 def best_detection(array: Any, target_class: str, min_score: float) -> tuple[Any, str, float] | None:
