@@ -33,6 +33,7 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from rclpy.qos_overriding_options import QoSOverridingOptions
+from rclpy.serialization import deserialize_message
 from sensor_msgs.msg import CompressedImage, Image, RegionOfInterest
 from std_msgs.msg import Header
 from std_srvs.srv import SetBool, Trigger
@@ -216,9 +217,11 @@ class TrackerNode(LifecycleNodeMixin, Node):
         options = (QoSOverridingOptions.with_default_policies() if fixed
                    else QoSOverridingOptions(qos.MATCHED_POLICIES))
         compressed = msg_type is CompressedImage
+        # raw: the executor thread only copies the serialized frame; the worker deserializes the one it takes,
+        # so frames replaced in the newest-frame slot cost no deserialization (and hold the GIL less)
         sub = self.create_subscription(msg_type, topic, lambda m, info: self._on_frame(m, info, compressed),
                                        qos.image_profile(reliability), callback_group=self._frames,
-                                       qos_overriding_options=options)
+                                       qos_overriding_options=options, raw=True)
         self._image_sub, self._image_reliability = sub, sub.qos_profile.reliability
 
     def _match_image_qos(self) -> None:
@@ -416,8 +419,13 @@ class TrackerNode(LifecycleNodeMixin, Node):
                 item = None
                 release_after_large(size)  # peak buffers of an oversized frame go back to the system
 
-    def _process(self, msg: Any, received: float, compressed: bool, index: int) -> None:
+    def _process(self, raw: bytes, received: float, compressed: bool, index: int) -> None:
         t0 = time.perf_counter()
+        try:
+            msg = deserialize_message(raw, CompressedImage if compressed else Image)
+        except Exception as exc:  # noqa: BLE001 - a message that does not deserialize is a rejected frame
+            self._reject("deserialize", TrackerError(f"image message does not deserialize ({type(exc).__name__})"))
+            return
         try:
             limit = self.config.max_image_pixels
             frame = compressed_to_bgr(msg, limit) if compressed else image_to_bgr(msg, limit)

@@ -37,7 +37,7 @@ def _bad_images() -> dict[str, Image]:
     good = bgr_to_image(scene_frame(1)[0], Header(frame_id="cam"))
     data = bytes(good.data)
     return {
-        "encoding": _image(encoding="yuv422"),
+        "encoding": _image(encoding="32FC1"),
         "empty": _image(width=0, height=0, step=0, data=b""),
         "truncated": _image(data=data[: len(data) // 2]),
         "step": _image(step=good.step - 3),
@@ -129,19 +129,25 @@ def test_detection_of_unknown_class_or_nan_box_is_rejected(context, follow_model
 
 
 def test_missing_model_at_start_keeps_the_node_running(context, tmp_path: Path, model_dir: Path) -> None:
-    """A node started with a missing model reports ERROR and starts tracking once a valid model is set."""
-    h = Harness(context, {"model": "missing", "model_dirs": [str(model_dir)]})
+    """
+    Check that a missing model at start-up leaves the node up and waiting.
+
+    Its configure fails: the node stays unconfigured (not subscribed), reports ERROR with the reason, and
+    autostart configures and activates it once a valid model is set.
+    """
+    h = Harness(context, {"model": "missing", "model_dirs": [str(model_dir)]}, subscribed=False)
     try:
-        h.publish(scene_frame(0)[0])
-        diag = h.latest_diagnostics(predicate=lambda d: int(d.get("rejected_no_model", 0)) >= 1)
-        assert h.levels[-1] == b"\x02" and "no model loaded" in diag["_message"]
+        diag = h.latest_diagnostics(predicate=lambda d: d["lifecycle_state"] == "unconfigured")
+        assert h.levels[-1] == b"\x02" and "no model loaded" in diag["_message"] and "missing" in diag["last_error"]
+        assert h.image_pub.get_subscription_count() == 0
         from rcl_interfaces.srv import SetParameters
         from rclpy.parameter import Parameter
         request = SetParameters.Request(parameters=[
             Parameter("model", value="cnn_tiny").to_parameter_msg()])
         assert all(r.successful for r in h.call(SetParameters, "set_parameters", request).results)
+        h.wait_for(lambda: h.image_pub.get_subscription_count() > 0, 20.0, "the node to configure and subscribe")
         h.publish(scene_frame(1)[0])
-        diag = h.latest_diagnostics(predicate=lambda d: d["model"] == "cnn_tiny")
-        assert diag["model_family"] == "cnn"
+        diag = h.latest_diagnostics(predicate=lambda d: d["model"] == "cnn_tiny" and d["lifecycle_state"] == "active")
+        assert diag["model_family"] == "cnn" and diag["last_error"] == "none"
     finally:
         h.close()
