@@ -195,3 +195,77 @@ def test_720p_and_1080p_frames_from_another_process_all_arrive(context, remote_n
         assert int(d["frames_received"]) == want and int(d["frames_missed"]) == int(before["frames_missed"])
     finally:
         h.close()
+
+
+FEEDER = """
+import sys, time, numpy, rclpy
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+from sensor_msgs.msg import Image
+from std_msgs.msg import Header
+from light_tracker_ros.ros.conversions import bgr_to_image
+rclpy.init()
+node = rclpy.create_node("feeder")
+pub = node.create_publisher(Image, "/image", QoSProfile(depth=5, reliability=ReliabilityPolicy.RELIABLE))
+msg = bgr_to_image(numpy.random.default_rng(0).integers(0, 255, (480, 640, 3), dtype=numpy.uint8), Header())
+end, next_t = time.monotonic() + float(sys.argv[1]), time.monotonic()
+while time.monotonic() < end:
+    msg.header = Header(stamp=node.get_clock().now().to_msg(), frame_id="cam")
+    pub.publish(msg)
+    next_t += 0.01
+    time.sleep(max(0.0, next_t - time.monotonic()))
+"""
+
+
+def test_control_plane_answers_within_100_ms_at_100_hz(context) -> None:
+    """
+    Check the control plane under input load, with the documented Fast DDS profile for large frames.
+
+    A camera process (config/fastdds_large_frames.xml) sends 640x480 frames at 100 Hz to the node (default
+    settings); ~/enable (true, already active) and ~/reset answer within 100 ms p95, and an ~/init_roi box
+    comes back (applied to a frame) within 100 ms p95 plus one frame's processing.
+    """
+    import numpy as np
+    from sensor_msgs.msg import RegionOfInterest
+    from std_srvs.srv import SetBool, Trigger
+    proc = start_node(["-r", "__node:=ctracker", "-p", "model:=cnn_parent_p10", "-p", "score_threshold:=0.0",
+                       "-p", "publish_debug_image:=false"])
+    h = Harness(context, None, "ctracker")
+    env = dict(os.environ, PYTHONPATH=str(ROOT),
+               FASTDDS_DEFAULT_PROFILES_FILE=str(ROOT / "config" / "fastdds_large_frames.xml"))
+    feeder = subprocess.Popen([sys.executable, "-c", FEEDER, "30"], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(3.0)
+        services, inits = [], []
+        enable = h.driver.create_client(SetBool, "/ctracker/enable")
+        reset = h.driver.create_client(Trigger, "/ctracker/reset")
+        assert enable.wait_for_service(timeout_sec=10.0) and reset.wait_for_service(timeout_sec=10.0)
+        for i in range(20):
+            for client, request in ((enable, SetBool.Request(data=True)), (reset, Trigger.Request())):
+                t0 = time.monotonic()
+                future = client.call_async(request)
+                h.wait_for(future.done, 5.0, "a service answer")
+                services.append(time.monotonic() - t0)
+                assert future.result().success
+            x = 100 + 10 * (i % 5)
+            with h._lock:
+                start = len(h.boxes)
+            t0 = time.monotonic()
+            h.roi_pub.publish(RegionOfInterest(x_offset=x, y_offset=200, width=60, height=40))
+            h.wait_for(lambda: any(round(b.polygon.points[0].x) == x for b in h.boxes[start:]), 5.0, "the init box")
+            inits.append(time.monotonic() - t0)
+            time.sleep(0.05)
+        d = h.latest_diagnostics()
+        per_frame = float(d["latency_in_node_p50_ms"]) * 1e-3
+        services_p95, inits_p95 = np.percentile(services, 95), np.percentile(inits, 95)
+        print(f"control plane at 100 Hz: services p95 {services_p95 * 1e3:.1f} ms, init applied p95 "
+              f"{inits_p95 * 1e3:.1f} ms, frame processing p50 {per_frame * 1e3:.1f} ms, input "
+              f"{d['input_rate_hz']} Hz, frames missed {d['frames_missed']}")
+        assert float(d["input_rate_hz"]) > 50.0, "the load did not reach the node"
+        assert services_p95 < 0.1, np.round(np.array(services) * 1e3, 1)
+        assert inits_p95 < 0.1 + per_frame, np.round(np.array(inits) * 1e3, 1)
+    finally:
+        feeder.kill()
+        feeder.wait()
+        h.close()
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=20)
