@@ -32,11 +32,31 @@ log = logging.getLogger("build_validation")
 MAX_MEAN_DIFFERENCE = 2.0
 
 
+def installed_manifest_dir() -> Path | None:
+    """Return the installed ``share/light_tracker_ros/config/validation`` when ament finds it, else None."""
+    try:
+        from ament_index_python.packages import get_package_share_directory
+        return Path(get_package_share_directory("light_tracker_ros")) / "config" / "validation"
+    except Exception:  # noqa: BLE001 - ament index absent or package not installed
+        return None
+
+
 def default_manifest_dirs() -> list[Path]:
-    """List the shared manifest folder next to the repository, then ``config/validation`` if present."""
-    dirs = [repo_root().parent / "shared" / "validation"]
+    """
+    List the manifest folders that exist: ``shared/validation`` next to the repository, then ``config/validation``.
+
+    Outside a checkout (an installed package) the installed ``config/validation`` takes the place of the latter.
+
+    :raises DatasetError: none of them holds a manifest.
+    """
     own = repo_root() / "config" / "validation"
-    return dirs + ([own] if (own / "manifest.json").is_file() else [])
+    if not (own / "manifest.json").is_file():
+        own = installed_manifest_dir() or own
+    dirs = [d for d in (repo_root().parent / "shared" / "validation", own) if (d / "manifest.json").is_file()]
+    if not dirs:
+        raise DatasetError(f"no validation manifest found (looked in {repo_root().parent / 'shared' / 'validation'} "
+                           f"and {own}); pass --shared")
+    return dirs
 
 
 def load_manifest(folder: Path) -> dict[str, Any]:
@@ -117,12 +137,18 @@ def build_entry(entry: dict[str, Any], manifest_dir: Path, video: Path, out: Pat
 
 
 def build(manifest_dirs: list[Path], out: Path, video: Path | None = None) -> list[Path]:
-    """Build every sequence of every manifest into ``out``; copy each manifest beside them for provenance."""
-    built = []
+    """
+    Build every sequence of every manifest into ``out``; copy each manifest beside them for provenance.
+
+    :raises DatasetError: a check fails, or two manifests hold a sequence of the same name.
+    """
+    built: list[Path] = []
     out.mkdir(parents=True, exist_ok=True)
     for manifest_dir in manifest_dirs:
         manifest = load_manifest(manifest_dir)
         for entry in manifest["sequences"]:
+            if any(p.name == entry["name"] for p in built):
+                raise DatasetError(f"sequence {entry['name']} of {manifest_dir} is also in an earlier manifest")
             built.append(build_entry(entry, manifest_dir, source_video(entry, video), out))
             log.info("built %s (%d frames from %s)", built[-1], entry.get("n_frames", -1), entry.get("source_video"))
         shutil.copyfile(manifest_dir / "manifest.json", out / f"manifest-{manifest_dir.parent.name}.json")
