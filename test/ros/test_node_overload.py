@@ -24,9 +24,10 @@ def test_burst_drops_old_frames_and_keeps_latency_bounded(context) -> None:
         _, truth = scene_frame(0)
         big = truth.__class__(truth.x * 4, truth.y * 4, truth.w * 4, truth.h * 4)
         h.init_roi(frames[0], big)
-        h.track_frame(frames[0])  # one measured frame: the processing time per frame
-        per_frame = float(h.latest_diagnostics(predicate=lambda d: int(d["frames_processed"]) >= 2)
-                          ["latency_in_node_p50_ms"]) * 1e-3
+        for _ in range(3):
+            h.track_frame(frames[0])  # measured frames: the processing time per frame (an init has no inference)
+        per_frame = float(h.latest_diagnostics(predicate=lambda d: int(d["frames_processed"]) >= 4)
+                          ["latency_inference_p50_ms"]) * 1e-3
         before = h.latest_diagnostics()
         burst = 200
         sent = time.monotonic()
@@ -46,8 +47,8 @@ def test_burst_drops_old_frames_and_keeps_latency_bounded(context) -> None:
         # every frame queued would take burst * per_frame; newest-only answers within the publishing time
         # plus a few frames of processing
         # the burst must be worth absorbing: processing every frame would take far longer than publishing them
-        queue_all = received * per_frame
-        assert queue_all > max(4 * publish_s, 1.0), f"burst too small for this model: {queue_all:.2f} s of work"
+        queue_all = burst * per_frame
+        assert queue_all > max(2 * publish_s, 1.0), f"burst too small: {queue_all:.2f} s of work in {publish_s:.2f} s"
         assert latency < publish_s + 10 * per_frame + 0.5, (latency, publish_s, per_frame)
         assert latency < queue_all / 2, (latency, queue_all)
     finally:

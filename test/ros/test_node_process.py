@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -266,6 +267,52 @@ def test_control_plane_answers_within_100_ms_at_100_hz(context) -> None:
     finally:
         feeder.kill()
         feeder.wait()
+        h.close()
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=20)
+
+
+def test_services_answer_during_a_slow_model_load(context, follow_model: Path) -> None:
+    """
+    Check that the control plane answers while a model loads.
+
+    A swap to the torch backend in a fresh node process imports torch and rebuilds the network: seconds. While
+    that parameter call is still under way, ~/reset, get_state and diagnostics answer within a fraction of a
+    second.
+    """
+    from lifecycle_msgs.srv import GetState
+    from rcl_interfaces.srv import SetParameters
+    from rclpy.parameter import Parameter
+    from std_srvs.srv import Trigger
+    pytest.importorskip("torch", reason="the torch backend needs torch")
+    proc = start_node(["-r", "__node:=storacker", "-p", f"model:={follow_model}"])
+    h = Harness(context, None, "storacker")
+    try:
+        request = SetParameters.Request(parameters=[Parameter("backend", value="torch").to_parameter_msg()])
+        done: list[float] = []
+        results: list = []
+
+        def swap() -> None:
+            results.extend(h.call(SetParameters, "set_parameters", request, timeout=120.0).results)
+            done.append(time.monotonic())
+        caller = threading.Thread(target=swap)
+        start = time.monotonic()
+        caller.start()
+        time.sleep(0.3)
+        answers = []
+        for _ in range(3):
+            t0 = time.monotonic()
+            assert h.call(Trigger, "reset", Trigger.Request()).success
+            assert h.call(GetState, "get_state", GetState.Request()).current_state.label == "active"
+            answers.append(time.monotonic() - t0)
+        diag = h.latest_diagnostics(timeout=3.0)
+        answered = time.monotonic()
+        caller.join(timeout=120.0)
+        assert done and results[0].successful, results
+        assert answered < done[0], f"the load ({done[0] - start:.1f} s) ended before the checks: not slow enough"
+        assert max(answers) < 0.5, answers
+        assert diag["lifecycle_state"] == "active" and diag["backend"].startswith("onnxruntime")
+    finally:
         h.close()
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=20)
