@@ -24,6 +24,23 @@ MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 STD = np.array([0.229, 0.224, 0.225], np.float32)
 
 
+@dataclass(frozen=True)
+class Normalisation:
+    """How a model wants its input: ``(pixel / 255 - mean) / std`` per channel, in ``channel_order``."""
+
+    mean: tuple[float, float, float] = (0.485, 0.456, 0.406)
+    std: tuple[float, float, float] = (0.229, 0.224, 0.225)
+    channel_order: str = "rgb"
+
+    @classmethod
+    def of_card(cls, card: Any) -> "Normalisation":
+        """Return the normalisation a model card records (``mean``, ``std``, ``channel_order``)."""
+        return cls(tuple(card.mean), tuple(card.std), card.channel_order)
+
+
+IMAGENET_RGB = Normalisation()
+
+
 @dataclass
 class PairArrays:
     """N training pairs as numpy arrays (see module docstring)."""
@@ -83,10 +100,12 @@ def synthetic_pairs(n: int, template_size: int, search_size: int, seed: int = 0)
     return PairArrays(templates, searches, boxes)
 
 
-def normalise(images: np.ndarray) -> torch.Tensor:
-    """(N, H, W, 3) uint8 BGR -> (N, 3, H, W) float32 normalised RGB (ImageNet mean and std)."""
-    rgb = images[..., ::-1].astype(np.float32) * (1.0 / 255.0)
-    return torch.from_numpy(np.ascontiguousarray(((rgb - MEAN) / STD).transpose(0, 3, 1, 2)))
+def normalise(images: np.ndarray, norm: Normalisation = IMAGENET_RGB) -> torch.Tensor:
+    """(N, H, W, 3) uint8 BGR -> (N, 3, H, W) float32 as ``norm`` says (default ImageNet mean and std, RGB)."""
+    pixels = images[..., ::-1] if norm.channel_order == "rgb" else images
+    mean, std = np.asarray(norm.mean, np.float32), np.asarray(norm.std, np.float32)
+    scaled = pixels.astype(np.float32) * (1.0 / 255.0)
+    return torch.from_numpy(np.ascontiguousarray(((scaled - mean) / std).transpose(0, 3, 1, 2)))
 
 
 class PairDataset(Dataset):
@@ -94,11 +113,14 @@ class PairDataset(Dataset):
     Torch dataset over one or several pair sets (indexed one after the other, not copied).
 
     Optional cheap augmentation (colour jitter, grey, flip) draws from the dataset's own generator, or from the
-    one given to :meth:`item` (so that a batch is a function of its step).
+    one given to :meth:`item` (so that a batch is a function of its step). ``norm`` is the model's input
+    normalisation (its card's mean, std and channel order).
     """
 
-    def __init__(self, pairs: PairArrays | Sequence[PairArrays], augment: bool = False, seed: int = 0) -> None:
+    def __init__(self, pairs: PairArrays | Sequence[PairArrays], augment: bool = False, seed: int = 0,
+                 norm: Normalisation = IMAGENET_RGB) -> None:
         self.parts = [pairs] if isinstance(pairs, PairArrays) else list(pairs)
+        self.norm = norm
         self.offsets = np.cumsum([0] + [len(p) for p in self.parts])
         self.augment = augment
         self.rng = np.random.default_rng(seed)
@@ -118,7 +140,8 @@ class PairDataset(Dataset):
         box = pairs.boxes[local].copy()
         if self.augment:
             template, search, box = _augment(template, search, box, rng)
-        return normalise(template[None])[0], normalise(search[None])[0], torch.from_numpy(box)
+        return (normalise(template[None], self.norm)[0], normalise(search[None], self.norm)[0],
+                torch.from_numpy(box))
 
 
 def _augment(template: np.ndarray, search: np.ndarray, box: np.ndarray, rng: np.random.Generator

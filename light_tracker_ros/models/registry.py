@@ -147,3 +147,22 @@ def _vittrack() -> dict[str, Any]:
     return {"family": "transformer", "net": "vittrack", "template_size": 128, "search_size": 256, "dim": 48,
             "embed": {"channels": [6, 12, 24]}, "blocks": _blocks(3, 1, 48, 192),
             "head": {"ctr": [32, 16, 8, 4], "offset": [32, 16, 8, 4], "size": [32, 16, 8, 4]}}
+
+
+@register("nanotrack_tiny")
+def _nanotrack_tiny() -> dict[str, Any]:
+    """Return a test-sized NanoTrack v3 (63/127 px, 4x4 template cells, 7x7 maps): the published layout, small."""
+    rows = [(8, 8, 3, 2, 4, "relu"), (24, 12, 3, 2, 0, "relu"), (32, 16, 5, 2, 8, "hswish"),
+            (48, 16, 5, 1, 8, "hswish")]
+    return {"family": "cnn", "net": "nanotrack", "template_size": 63, "search_size": 127, "stride": 16,
+            "score_size": 7, "backbone": {"stem": 8, "blocks": _mobilenet_v3(8, rows)},
+            "head": {"version": 3, "channels": 16, "cells": 16, "width": 16, "centre": 4, "cls_tower": [16] * 2,
+                     "reg_tower": [16] * 2}}
+
+
+@register("vittrack_tiny")
+def _vittrack_tiny() -> dict[str, Any]:
+    """Return a test-sized VitTrack (64/128 px, width 16, two blocks of two heads)."""
+    return {"family": "transformer", "net": "vittrack", "template_size": 64, "search_size": 128, "dim": 16,
+            "embed": {"channels": [4, 8, 8]}, "blocks": _blocks(2, 2, 8, 32),
+            "head": {"ctr": [16, 8], "offset": [16, 8], "size": [16, 8]}}

@@ -20,6 +20,8 @@ class PruneConfig:
     augment: bool = spec(True, "colour jitter, grey and flips on training pairs")
     val_size: int = spec(256, "held-out pairs for the validation IoU written to the card", min=1)
     search_steps: int = spec(1000, "mask-search steps (0 = rank by weight magnitude instead)", min=0)
+    search_minutes: float = spec(0.0, "wall-clock limit of the mask search in minutes (0 = none; resumable)",
+                                 min=0.0)
     search_mask_lr: float = spec(0.01, "Adam learning rate of the masks", min=0.0, max=10.0)
     search_weight_lr: float = spec(0.0, "learning rate of the weights during search (0 = frozen parent)",
                                    min=0.0, max=1.0)
@@ -34,6 +36,8 @@ class PruneConfig:
                                   min=0.0, max=1.0)
     min_units: int = spec(1, "units every gate keeps at least", min=1)
     finetune_steps: int = spec(2000, "distilled fine-tuning steps per budget", min=0)
+    finetune_minutes: float = spec(0.0, "wall-clock limit of each child's fine-tuning in minutes (0 = none; the "
+                                   "cosine decay then ends at the limit; resumable)", min=0.0)
     finetune_lr: float = spec(3e-4, "AdamW peak learning rate of fine-tuning (cosine decay)", min=0.0, max=1.0)
     weight_decay: float = spec(1e-4, "AdamW weight decay", min=0.0, max=1.0)
     grad_clip: float = spec(5.0, "gradient norm clip (0 = none)", min=0.0)
@@ -43,6 +47,8 @@ class PruneConfig:
                               min=0.0)
     distill_features: float = spec(0.0, "weight of the fused-feature distillation (MSE)", min=0.0)
     distill_temperature: float = spec(1.0, "temperature of the score-map distillation", min=0.05, max=20.0)
+    distill_track: float = spec(1.0, "weight of the tracking loss on the pairs' boxes beside distillation (below 1 "
+                                "for a pretrained parent whose score maps the child should keep)", min=0.0)
     precision: str = spec("bf16", "forward-pass precision of search and fine-tuning (bf16 autocast or fp32)",
                           choices=("bf16", "fp32"))
     checkpoint_every: int = spec(200, "steps between checkpoints", min=1)

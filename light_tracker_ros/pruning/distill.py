@@ -28,23 +28,32 @@ Outputs = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 
 @dataclass(frozen=True)
 class DistillWeights:
-    """Weights of the three distillation terms and the score-map temperature."""
+    """Weights of the three distillation terms, the score-map temperature and the tracking loss's weight."""
 
     score: float = 1.0
     box: float = 1.0
     features: float = 0.0
     temperature: float = 1.0
+    track: float = 1.0
 
 
 class FeatureTap(nn.Module):
-    """Wraps a TrackerNet so one forward (the one DDP synchronises) returns its outputs and fused features."""
+    """
+    Wraps a TrackerNet so one forward (the one DDP synchronises) returns its outputs and fused features.
 
-    def __init__(self, net: TrackerNet) -> None:
+    With ``features`` False the map is None and the net runs its own ``forward`` (imported architectures such
+    as NanoTrack have no single fused map).
+    """
+
+    def __init__(self, net: TrackerNet, features: bool = True) -> None:
         super().__init__()
         self.net = net
+        self.features = features
 
-    def forward(self, template: torch.Tensor, search: torch.Tensor) -> tuple[Outputs, torch.Tensor]:
-        """Head outputs and the (B, C, H, W) fused map."""
+    def forward(self, template: torch.Tensor, search: torch.Tensor) -> tuple[Outputs, torch.Tensor | None]:
+        """Head outputs and the (B, C, H, W) fused map (None unless ``features``)."""
+        if not self.features:
+            return self.net(template, search), None
         feat = self.net.forward_features(template, search)
         return self.net.head(feat), feat
 
@@ -82,14 +91,14 @@ class DistillObjective(Objective):
     """
 
     def __init__(self, teacher: TrackerNet, weights: DistillWeights) -> None:
-        self.teacher = FeatureTap(teacher.eval())
+        self.teacher = FeatureTap(teacher.eval(), weights.features > 0)
         for p in teacher.parameters():
             p.requires_grad_(False)
         self.weights = weights
 
     def module(self, model: TrackerNet) -> nn.Module:
         """Wrap the child so that it returns its fused features too."""
-        return FeatureTap(model)
+        return FeatureTap(model, self.weights.features > 0)
 
     def finish(self, model: TrackerNet) -> None:
         """Leave the child in eval mode."""
@@ -103,5 +112,5 @@ class DistillObjective(Objective):
             t_out, t_feat = net.run(self.teacher, template, search)
         track, parts = tracking_loss(s_out, boxes)
         kd, kd_parts = distillation_loss(s_out, t_out, self.weights, s_feat, t_feat)
-        total = track + kd
+        total = self.weights.track * track + kd
         return total, {**parts, **kd_parts, "total": total.item()}

@@ -3,6 +3,8 @@
 """Distilled fine-tuning of a sliced child: the Trainer with the distillation objective (DDP-ready)."""
 from __future__ import annotations
 
+import math
+
 from typing import Any, Callable
 
 from light_tracker_ros.models.net import TrackerNet
@@ -15,7 +17,8 @@ from light_tracker_ros.training.engine import RunFiles, Trainer, TrainerSettings
 
 def distill_weights(cfg: PruneConfig) -> DistillWeights:
     """Return the distillation weights of a config."""
-    return DistillWeights(cfg.distill_score, cfg.distill_box, cfg.distill_features, cfg.distill_temperature)
+    return DistillWeights(cfg.distill_score, cfg.distill_box, cfg.distill_features, cfg.distill_temperature,
+                          cfg.distill_track)
 
 
 def finetune_trainer(child: TrackerNet, teacher: TrackerNet, batches: Callable[[int], Batch], cfg: PruneConfig,
@@ -24,6 +27,7 @@ def finetune_trainer(child: TrackerNet, teacher: TrackerNet, batches: Callable[[
     """Build the Trainer of fine-tuning: AdamW, cosine decay from ``finetune_lr`` to 0 over ``finetune_steps``."""
     settings = TrainerSettings(name=name, stage="fine-tuning", steps=cfg.finetune_steps, lr=cfg.finetune_lr,
                                lr_floor=0.0, optimizer="adamw", weight_decay=cfg.weight_decay, grad_clip=cfg.grad_clip,
-                               precision=cfg.precision, checkpoint_every=cfg.checkpoint_every, progress=progress)
+                               precision=cfg.precision, checkpoint_every=cfg.checkpoint_every, progress=progress,
+                               max_minutes=cfg.finetune_minutes or math.inf)
     return Trainer(child, DistillObjective(teacher, distill_weights(cfg)), batches, settings, files, info,
                    extra=extra)

@@ -8,7 +8,7 @@ from typing import Any
 
 import torch
 
-from light_tracker_ros.core.errors import ModelFileError
+from light_tracker_ros.core.errors import ConfigError, ModelFileError
 from light_tracker_ros.core.model_card import ModelCard, card_path_for, resolve_model
 from light_tracker_ros.models.net import TrackerNet, build_model
 from light_tracker_ros.models.onnx_weights import state_dict_from_onnx
@@ -39,6 +39,33 @@ def load_parent(source: str, models_dir: str | Path | None = None) -> tuple[Trac
     onnx_path = resolve_model(source, models_dir)
     card = ModelCard.load(card_path_for(onnx_path))
     return _filled(build_model(card.architecture), state_dict_from_onnx(onnx_path), onnx_path), card.name
+
+
+def parent_card(source: str, models_dir: str | Path | None = None) -> ModelCard | None:
+    """
+    Return the card of an exported parent (``.onnx`` path or model name), None for a checkpoint or variant.
+
+    :raises ConfigError: an imported architecture (NanoTrack, VitTrack) given without its card: its input
+        normalisation and crop are the card's, so it is pruned from its ``.onnx`` and card only.
+    """
+    path = Path(source).expanduser()
+    if source.startswith("variant:") or path.suffix in (".pt", ".pth"):
+        arch = (architecture_of_variant(source) if source.startswith("variant:")
+                else read_checkpoint(path).get("architecture", {}))
+        if arch.get("net"):
+            raise ConfigError(f"parent {source!r} is an imported architecture ({arch['net']}): prune it from its "
+                              f".onnx and card (light-tracker import), which say how its inputs are normalised")
+        return None
+    return ModelCard.load(card_path_for(resolve_model(source, models_dir)))
+
+
+def architecture_of_variant(source: str) -> dict[str, Any]:
+    """Architecture dict of ``variant:NAME`` (empty if unknown; :func:`load_parent` reports that)."""
+    from light_tracker_ros.models.registry import architecture
+    try:
+        return architecture(source.split(":", 1)[1])
+    except KeyError:
+        return {}
 
 
 def load_checkpoint(path: str | Path) -> tuple[TrackerNet, dict[str, Any]]:

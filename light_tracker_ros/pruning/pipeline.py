@@ -27,14 +27,14 @@ from light_tracker_ros.core.config import to_mapping
 from light_tracker_ros.core.errors import ConfigError, ModelFileError
 from light_tracker_ros.core.model_card import ModelCard
 from light_tracker_ros.core.paths import portable_path
-from light_tracker_ros.data.pairs import PairArrays, synthetic_pairs
+from light_tracker_ros.data.pairs import IMAGENET_RGB, Normalisation, PairArrays, synthetic_pairs
 from light_tracker_ros.models.export import export_onnx
 from light_tracker_ros.models.net import TrackerNet
 from light_tracker_ros.pruning.budget import budget_plan, magnitude_importance
 from light_tracker_ros.pruning.config import PruneConfig
 from light_tracker_ros.pruning.finetune import finetune_trainer
 from light_tracker_ros.pruning.masks import mask_values
-from light_tracker_ros.pruning.parents import load_parent
+from light_tracker_ros.pruning.parents import load_parent, parent_card
 from light_tracker_ros.pruning.plan import PruningPlan
 from light_tracker_ros.pruning.search import search_trainer
 from light_tracker_ros.pruning.slicing import slice_model
@@ -153,9 +153,11 @@ def run(job: PruneJob, info: DistInfo) -> list[Path]:
         raise ConfigError(f"the config is for family '{cfg.family}' but parent {job.parent} is '{model.family}'; "
                           f"pass --config config/prune/{model.family}.yaml")
     teacher = copy.deepcopy(model).eval()
+    card = parent_card(job.parent, job.models_dir)
+    norm = Normalisation.of_card(card) if card else IMAGENET_RGB  # pairs are fed as the parent's card says
     pairs = _load_pairs(job, model.architecture)
     train_idx, val_idx = split_indices(len(pairs), cfg.val_size, cfg.seed)
-    batches = StepBatches(pairs, train_idx, cfg.batch_size, cfg.seed, info.rank, cfg.augment)
+    batches = StepBatches(pairs, train_idx, cfg.batch_size, cfg.seed, info.rank, cfg.augment, norm)
     work = job.work_dir / parent_name
     work.mkdir(parents=True, exist_ok=True)
     names = [child_name(parent_name, b) for b in job.budgets]
@@ -163,7 +165,7 @@ def run(job: PruneJob, info: DistInfo) -> list[Path]:
     if not pending:
         log.info("all %d children of %s exist; nothing to do", len(names), parent_name)
         return [job.out / f"{n}.onnx" for n in names]
-    parent_metrics = validate(teacher, pairs, val_idx[:cfg.val_size]) if info.is_main else {}
+    parent_metrics = validate(teacher, pairs, val_idx[:cfg.val_size], norm=norm) if info.is_main else {}
     importance = _search(model, batches, job, work, info)
     unit_map = build_unit_map(model)
     # weight magnitudes (no search) are not comparable across layers: threshold them per layer
@@ -177,28 +179,50 @@ def run(job: PruneJob, info: DistInfo) -> list[Path]:
         child = slice_model(model, plan)
         history = _finetune(child, teacher, plan, batches, job, work, name, k + 1, info)
         if info.is_main:
-            _export(child, plan, job, name, parent_name, history, parent_metrics, pairs, val_idx, info)
+            _export(child, plan, job, name, parent_name, history, parent_metrics, pairs, val_idx, info, card)
         barrier(info)
     return [job.out / f"{n}.onnx" for n in names]
 
 
 def _export(child: TrackerNet, plan: PruningPlan, job: PruneJob, name: str, parent: str, history: list[dict],
-            parent_metrics: dict[str, float], pairs: PairArrays, val_idx: np.ndarray, info: DistInfo) -> None:
+            parent_metrics: dict[str, float], pairs: PairArrays, val_idx: np.ndarray, info: DistInfo,
+            source: ModelCard | None = None) -> None:
     cfg = job.config
+    norm = Normalisation.of_card(source) if source else IMAGENET_RGB
     # the validation pairs come from the folders the parent trained on: "seen pairs", never called held-out
-    metrics: dict[str, Any] = _seen_pairs(validate(child, pairs, val_idx[:cfg.val_size]))
+    metrics: dict[str, Any] = _seen_pairs(validate(child, pairs, val_idx[:cfg.val_size], norm=norm))
     metrics.update(_seen_pairs({k: v for k, v in parent_metrics.items() if k != "val_pairs"}, "parent_"))
     training = {"parent_source": portable_path(job.parent), "config": to_mapping(cfg), "world_size": info.world_size,
                 "data": [portable_path(d) for d in job.data] or f"synthetic:{job.synthetic}",
                 "kept_fraction": plan.kept_fraction,
                 "budget_mode": plan.mode, "finetune_last": history[-1] if history else None, **job.extra}
+    inherited = inherited_fields(source)
+    if inherited.pop("sources", None):
+        training["parent_sources"] = source.training["sources"]  # provenance of imported weights
     card = export_onnx(child.eval(), job.out, name, weight_storage=cfg.weight_storage, parent=parent,
                        prunable_params=prunable_param_count(child), budget=plan.budget, kept_units=plan.counts,
-                       pruning_plan=plan.to_dict(), training=training, metrics=metrics)
+                       pruning_plan=plan.to_dict(), training=training, metrics=metrics, **inherited)
     latency = _latency_ms(job.out / f"{name}.onnx", cfg.latency_runs)  # logged only: cards get latencies from
     # 'light-tracker benchmark --write-cards' on an idle machine, not from a job that may share the cores
     log.info("%s: %d params (%.4f of prunable kept), seen-pairs IoU %s, %s ms at 1 thread", name, card.params,
              plan.kept_fraction, metrics.get("seen_pairs_iou"), latency)
+
+
+def inherited_fields(card: ModelCard | None) -> dict[str, Any]:
+    """
+    Return what a child takes from its parent's card: crop factors, input normalisation, decoding, licence.
+
+    The key ``sources`` is set when the parent's weights were imported (their provenance; cards of imported
+    models list them under ``training.sources``).
+    """
+    if card is None:
+        return {}
+    fields = {"template_factor": card.template_factor, "search_factor": card.search_factor, "mean": card.mean,
+              "std": card.std, "channel_order": card.channel_order, "decoding": card.decoding,
+              "licence": card.licence}
+    if card.training.get("sources"):
+        fields["sources"] = card.training["sources"]
+    return {k: v for k, v in fields.items() if v is not None}
 
 
 def _seen_pairs(scores: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -3,6 +3,8 @@
 """Mask search: learn one soft mask per unit with the tracking loss plus an L1 penalty (ViT-Slim style)."""
 from __future__ import annotations
 
+import math
+
 from typing import Any, Callable, Mapping
 
 import torch
@@ -75,5 +77,6 @@ def search_trainer(model: TrackerNet, batches: Callable[[int], Batch], cfg: Prun
     objective = MaskSearchObjective(model, cfg.penalties, cfg.search_mask_lr, cfg.search_weight_lr)
     settings = TrainerSettings(name="mask search", stage="mask search", steps=cfg.search_steps,
                                lr=cfg.search_mask_lr, lr_floor=1.0, optimizer="adam", precision=cfg.precision,
-                               checkpoint_every=cfg.checkpoint_every, progress=progress)
+                               checkpoint_every=cfg.checkpoint_every, progress=progress,
+                               max_minutes=cfg.search_minutes or math.inf)
     return Trainer(model, objective, batches, settings, files, info)

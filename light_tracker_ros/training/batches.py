@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from light_tracker_ros.core.errors import ConfigError
-from light_tracker_ros.data.pairs import PairArrays, PairDataset
+from light_tracker_ros.data.pairs import IMAGENET_RGB, Normalisation, PairArrays, PairDataset
 
 Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 
@@ -26,14 +26,14 @@ class StepBatches:
     ``batch(step, stream)`` -> (templates, searches, boxes), a function of (seed, stream, step, rank) only.
 
     Pairs are drawn with replacement from ``indices`` (repeat an index to weight it); augmentation draws from
-    the same per-step generator. Each rank draws its own batch.
+    the same per-step generator. Each rank draws its own batch. ``norm`` is the model's input normalisation.
     """
 
     def __init__(self, pairs: PairArrays | Sequence[PairArrays], indices: Sequence[int], batch_size: int,
-                 seed: int = 0, rank: int = 0, augment: bool = False) -> None:
+                 seed: int = 0, rank: int = 0, augment: bool = False, norm: Normalisation = IMAGENET_RGB) -> None:
         if len(indices) == 0:
             raise ConfigError("no training pairs: give at least one non-empty pair folder")
-        self.dataset = PairDataset(pairs, augment=augment)
+        self.dataset = PairDataset(pairs, augment=augment, norm=norm)
         self.indices = np.asarray(indices)
         self.batch_size = batch_size
         self.seed = seed

@@ -7,7 +7,7 @@ from typing import Sequence
 
 import torch
 
-from light_tracker_ros.data.pairs import PairArrays, PairDataset
+from light_tracker_ros.data.pairs import IMAGENET_RGB, Normalisation, PairArrays, PairDataset
 from light_tracker_ros.models.head import decode_peak
 from light_tracker_ros.models.losses import tracking_loss
 from light_tracker_ros.models.net import TrackerNet
@@ -27,17 +27,18 @@ def box_iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def validate(model: TrackerNet, pairs: PairArrays | Sequence[PairArrays], indices: Sequence[int],
-             batch: int = 64) -> dict[str, float]:
+             batch: int = 64, norm: Normalisation = IMAGENET_RGB) -> dict[str, float]:
     """
     Mean loss, mean IoU and success rate (IoU > 0.5) of the peak box on the held-out pairs ``indices``.
 
-    Returns an empty dict when there are none; the model's train/eval mode is restored.
+    Crops are normalised as ``norm`` says (the model card's). Returns an empty dict when there are none; the
+    model's train/eval mode is restored.
     """
     if len(indices) == 0:
         return {}
     was_training = model.training
     model.eval()
-    dataset = PairDataset(pairs, augment=False)
+    dataset = PairDataset(pairs, augment=False, norm=norm)
     losses, ious = [], []
     for start in range(0, len(indices), batch):
         template, search, boxes = stack([dataset[int(i)] for i in indices[start:start + batch]])
