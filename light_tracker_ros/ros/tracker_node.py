@@ -44,9 +44,10 @@ from light_tracker_ros.core.model_card import default_models_dir
 from light_tracker_ros.core.tracker import Tracker
 from light_tracker_ros.core.types import Box, StageTimings, TrackResult, TrackState
 from light_tracker_ros.ros import parameters, qos, vision
+from light_tracker_ros.ros.cdr import CdrError, image_from_cdr
 from light_tracker_ros.ros.conversions import (ImageMessageError, bgr_to_image, box_to_polygon, box_to_roi,
                                                compressed_to_bgr, draw_box, image_to_bgr, release_after_large,
-                                               roi_to_box)
+                                               return_large_buffers_to_the_system, roi_to_box)
 from light_tracker_ros.ros.diagnostics import NodeStats, TrackingStatus, build_status
 from light_tracker_ros.ros.governor import Decision, LatencyGovernor, build_ladder, rungs_in
 from light_tracker_ros.ros.model_loader import ModelManager
@@ -62,6 +63,7 @@ class TrackerNode(LifecycleNodeMixin, Node):
 
     def __init__(self, node_name: str = "tracker", **kwargs: Any) -> None:
         Node.__init__(self, node_name, **kwargs)
+        return_large_buffers_to_the_system()  # RSS falls back after oversized frames
         self._control = ReentrantCallbackGroup()  # lifecycle, services, init topics, timers
         self._frames = MutuallyExclusiveCallbackGroup()
         LifecycleNodeMixin.__init__(self, callback_group=self._control)
@@ -422,7 +424,7 @@ class TrackerNode(LifecycleNodeMixin, Node):
     def _process(self, raw: bytes, received: float, compressed: bool, index: int) -> None:
         t0 = time.perf_counter()
         try:
-            msg = deserialize_message(raw, CompressedImage if compressed else Image)
+            msg = _read_frame(raw, compressed)
         except Exception as exc:  # noqa: BLE001 - a message that does not deserialize is a rejected frame
             self._reject("deserialize", TrackerError(f"image message does not deserialize ({type(exc).__name__})"))
             return
@@ -552,6 +554,16 @@ class TrackerNode(LifecycleNodeMixin, Node):
         if hasattr(self, "_models"):
             self._models.shutdown()
         super().destroy_node()
+
+
+def _read_frame(raw: bytes, compressed: bool) -> Any:
+    """Return the message of a serialized frame: raw images as a view of their bytes, compressed via rclpy."""
+    if not compressed:
+        try:
+            return image_from_cdr(raw)
+        except CdrError:  # not the plain CDR expected: let rclpy read it
+            pass
+    return deserialize_message(raw, CompressedImage if compressed else Image)
 
 
 def _params_file_hint() -> str:

@@ -138,7 +138,7 @@ def test_camera_encodings_are_tracked(start_node, frames, table: Table) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("size", [(2160, 3840), (4320, 7680)])
 def test_4k_and_8k_frames_are_processed_and_memory_released(start_node, frames, table: Table, size) -> None:
-    """4K and 8K frames are processed; after them RSS comes back near where it was (peak buffers released)."""
+    """4K and 8K frames are processed; after them RSS is back within one frame (the middleware's buffer) + 40 MB."""
     node, driver = start_node(**FAST_DIAG)
     assert driver.tracks(*frames)
     rss = node.rss_mb()
@@ -150,7 +150,9 @@ def test_4k_and_8k_frames_are_processed_and_memory_released(start_node, frames, 
     resumed = driver.tracks(*frames)
     after = node.rss_mb()
     table.add(f"raw {size[1]}x{size[0]} x3", node.alive, resumed, "", (rss, after))
-    assert resumed and after - rss < 150.0, f"RSS {rss:.0f} -> {after:.0f} MB"
+    # what stays is the middleware's one reusable sample buffer of the largest frame (Fast DDS keeps it)
+    frame_mb = big.nbytes / 2 ** 20
+    assert resumed and after - rss < frame_mb + 40.0, f"RSS {rss:.0f} -> {after:.0f} MB ({frame_mb:.0f} MB frames)"
 
 
 def png_bomb(width: int, height: int) -> bytes:
