@@ -413,7 +413,7 @@ class TrackerNode(LifecycleNodeMixin, Node):
         while not self._stop.is_set():
             item = self._slot.take(timeout=0.1)
             if item is not None and not self._stop.is_set():
-                size = len(getattr(item[0], "data", b""))
+                size = len(item[0]) if isinstance(item[0], (bytes, bytearray, memoryview)) else 0
                 try:
                     self._process(*item)
                 except Exception as exc:  # noqa: BLE001 - the node must survive any single bad frame
