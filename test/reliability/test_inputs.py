@@ -143,13 +143,18 @@ def test_4k_and_8k_frames_are_processed_and_memory_released(start_node, frames, 
     assert driver.tracks(*frames)
     rss = node.rss_mb()
     big = np.zeros((*size, 3), np.uint8)
+    resent = 0
     for _ in range(3):
         before = driver.counter("frames_processed")
         driver.publish_frame(big)
-        assert _counted(driver, "frames_processed", before, 30.0) is not None
+        while _counted(driver, "frames_processed", before, 10.0) is None and resent < 3:
+            resent += 1  # a busy node keeps only the newest frame: send it again
+            driver.publish_frame(big)
+        assert resent < 3, f"{driver.latest()}\n{node.text()[-2000:]}"
     resumed = driver.tracks(*frames)
     after = node.rss_mb()
-    table.add(f"raw {size[1]}x{size[0]} x3", node.alive, resumed, "", (rss, after))
+    table.add(f"raw {size[1]}x{size[0]} x3", node.alive, resumed, f"{resent} sent again" if resent else "",
+              (rss, after))
     # what stays is the middleware's one reusable sample buffer of the largest frame (Fast DDS keeps it)
     frame_mb = big.nbytes / 2 ** 20
     assert resumed and after - rss < frame_mb + 40.0, f"RSS {rss:.0f} -> {after:.0f} MB ({frame_mb:.0f} MB frames)"
