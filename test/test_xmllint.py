@@ -20,6 +20,8 @@ def test_package_xml() -> None:
     assert root.find("maintainer").get("email")
     assert root.findtext("export/build_type") == "ament_python"
     depends = {e.text for e in root if e.tag.endswith("depend")}
-    for needed in ("rclpy", "sensor_msgs", "std_msgs", "geometry_msgs", "diagnostic_msgs", "std_srvs",
-                   "vision_msgs", "cv_bridge", "python3-numpy", "python3-opencv"):
+    for needed in ("rclpy", "rcl_interfaces", "lifecycle_msgs", "sensor_msgs", "std_msgs", "geometry_msgs",
+                   "diagnostic_msgs", "std_srvs", "vision_msgs", "launch_ros", "ros2launch", "python3-numpy",
+                   "python3-opencv"):
         assert needed in depends, f"package.xml does not depend on {needed}"
+    assert "cv_bridge" not in depends, "cv_bridge is not used (conversions.py converts images itself)"
