@@ -105,6 +105,10 @@ def test_model_paths_are_confined_and_never_leak(start_node, frames, table: Tabl
     for case in cases:
         rss = node.rss_mb()
         ok, reason, seconds = driver.set_param("model", str(evil_folder / case))
+        if case == cases[0]:  # the caller's text is the one in /diagnostics (before a frame clears it) and the log
+            shown = driver.latest(lambda d: reason[:120] in d.get("last_error", ""), 3.0)
+            if shown is None or reason[:120] not in node.text():
+                problems.append(f"{case}: the caller's text is not the one in /diagnostics and the log")
         reasons[case] = reason.replace(str(evil_folder), "<tmp>")
         problems += _check(table, node, driver, frames, f"model path {case} ({seconds * 1000:.0f} ms)", ok,
                            reasons[case], rss, True)

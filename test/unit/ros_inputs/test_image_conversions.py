@@ -15,7 +15,8 @@ from std_msgs.msg import Header
 
 from light_tracker_ros.core.types import Box
 from light_tracker_ros.ros.conversions import (ImageMessageError, box_to_polygon, box_to_roi, compressed_size,
-                                               compressed_to_bgr, image_to_bgr, polygon_to_box)
+                                               compressed_to_bgr, image_to_bgr, polygon_to_box,
+                                               return_large_buffers_to_the_system)
 
 H, W = 48, 64
 BGR = (30, 120, 220)  # blue, green, red of a flat test colour
@@ -158,3 +159,20 @@ def test_outputs_are_clipped_to_the_image() -> None:
     assert (roi.x_offset, roi.y_offset, roi.width, roi.height) == (0, 100, 40, 20)
     polygon = box_to_polygon(box.clipped(160, 120), Header())
     assert polygon_to_box(polygon).as_tuple() == (0.0, 100.0, 40.0, 20.0)
+
+
+def _rss_mb() -> float:
+    for line in open("/proc/self/status").read().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def test_large_buffers_go_back_to_the_system() -> None:
+    """After the switch, large frames freed in a loop leave RSS where it was (glibc keeps them otherwise)."""
+    assert return_large_buffers_to_the_system()
+    before = _rss_mb()
+    for size in (60, 40, 50, 30):  # MB, freed each time
+        frame = np.ones(size * 2 ** 20, np.uint8)
+        del frame
+    assert _rss_mb() - before < 10.0

