@@ -184,3 +184,25 @@ def _swaps(start_node, frames, table: Table, count: int) -> None:
     table.add(f"{count} model swaps (slowest {worst:.2f} s)", node.alive, resumed, "; ".join(failed[:2]),
               (rss, node.rss_mb()))
     assert not failed and resumed, failed[:3]
+
+
+def test_bad_model_dirs_at_start(start_node, frames, table: Table, log_dir: Path) -> None:
+    """
+    model_dirs is read-only, so its bad values come at start-up.
+
+    Folders that are files, missing or unreadable are skipped and the installed models still load; a
+    5000-character entry stops the process with exit code 2 and one line naming the parameter.
+    """
+    odd = ["/etc/shadow", "/nonexistent/models", "/proc/1/fdinfo", ""]
+    node, driver = start_node(model_dirs=odd)
+    rss = node.rss_mb()
+    resumed = driver.tracks(*frames)
+    table.add("model_dirs of a file, a missing and an unreadable folder", node.alive, resumed, "", (rss, node.rss_mb()))
+    assert resumed
+    bad = NodeProcess(log_dir, "tracker_bad_dirs", model_dirs=[LONG])
+    code = bad.proc.wait(60)
+    text = bad.text()
+    bad.stop()
+    table.add("model_dirs with a 5000-character entry (start-up)", code == 2, None,
+              f"exit code {code}: " + (text.strip().splitlines() or [""])[-1], (float("nan"), float("nan")))
+    assert code == 2 and "model_dirs" in text and "Traceback" not in text, text[-2000:]
