@@ -85,7 +85,12 @@ def test_error_after_repeated_failures_then_recovers(context, follow_model: Path
         assert h.levels[-1] == DiagnosticStatus.ERROR and "frames failed in a row" in d["_message"]
         assert "32FC1" in d["last_error"]
         h.track_frame(scene_frame(1)[0])
-        h.latest_diagnostics(predicate=lambda d: d["consecutive_failures"] == "0")
+        d = h.latest_diagnostics(predicate=lambda d: d["consecutive_failures"] == "0")
         assert h.levels[-1] != DiagnosticStatus.ERROR
+        assert d["last_error"] == "none", "a processed frame clears the last error"
+        long = Image(header=h.header(), encoding="x" * 5000, width=2, height=2, step=8, data=bytes(16))
+        h.image_pub.publish(long)
+        d = h.latest_diagnostics(predicate=lambda d: d["last_error"].startswith("encoding"))
+        assert len(d["last_error"]) <= 300, "last_error is bounded"
     finally:
         h.close()

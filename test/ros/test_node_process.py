@@ -89,9 +89,9 @@ def test_invalid_startup_parameter_exits_with_a_message(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "score_threshold" in err
 
 
-def test_params_file_in_a_process(tmp_path: Path, follow_model: Path) -> None:
+def test_params_file_in_a_process(tmp_path: Path) -> None:
     """The node starts from config/tracker.yaml in its own process and answers on its parameter service."""
-    proc = start_node(["--params-file", str(ROOT / "config" / "tracker.yaml"), "-p", f"model:={follow_model}",
+    proc = start_node(["--params-file", str(ROOT / "config" / "tracker.yaml"), "-p", "model:=cnn_parent_p01",
                        "-r", "__node:=ytracker"])
     context = Context()
     rclpy.init(context=context)
@@ -107,13 +107,15 @@ def test_params_file_in_a_process(tmp_path: Path, follow_model: Path) -> None:
         executor.shutdown()
         assert future.done()
         values = [v.integer_value or v.string_value for v in future.result().values]
-        assert values == [5, str(follow_model), "image"]
+        assert values == [5, "cnn_parent_p01", "image"]
     finally:
         node.destroy_node()
         rclpy.try_shutdown(context=context)
         proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=15)
+        _, err = proc.communicate(timeout=15)
     assert proc.returncode == 0
+    # a restarted node forgets runtime changes and the target: it says so, and where its parameter file is
+    assert "send a box on ~/init_roi" in err and str(ROOT / "config" / "tracker.yaml") in err, err
 
 
 def _started(proc: subprocess.Popen, timeout: float = 30.0) -> None:
