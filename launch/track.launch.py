@@ -46,6 +46,8 @@ ARGUMENTS = {
     "autostart": ("true", "the tracker configures and activates itself; false = it waits for lifecycle "
                           "transitions (ros2 lifecycle set /tracker configure, then activate)"),
     "use_sim_time": ("false", "use /clock (bag playback, simulation) in both nodes"),
+    "large_frames": ("false", "give both nodes the Fast DDS profile config/fastdds_large_frames.xml (frames over "
+                              "512 KB in shared memory); a camera driver of your own needs it in its environment too"),
     "log_level": ("info", "log level of both nodes"),
 }
 
@@ -72,11 +74,15 @@ def _nodes(context: LaunchContext) -> list:
     remappings = [("image", image), ("image/compressed", f"{image}/compressed"),
                   ("image_mouse_left", f"{image}_mouse_left")] + parse_remappings(arg["remappings"])
     log = ["--ros-args", "--log-level", arg["log_level"]]
+    env = ({"FASTDDS_DEFAULT_PROFILES_FILE": os.path.join(os.path.dirname(default_params_file()),
+                                                          "fastdds_large_frames.xml")}
+           if arg["large_frames"].lower() in ("true", "1", "yes") else {})
     nodes = [LifecycleNode(package=PACKAGE, executable="tracker_node", name="tracker", namespace=arg["namespace"],
                            parameters=[arg["params_file"], overrides], remappings=remappings, arguments=log,
-                           output="screen", emulate_tty=True),
+                           output="screen", emulate_tty=True, additional_env=env),
              Node(package=PACKAGE, executable="sample_camera", name="sample_camera", namespace=arg["namespace"],
                   arguments=log, output="screen", emulate_tty=True, condition=IfCondition(arg["sample_camera"]),
+                  additional_env=env,
                   parameters=[{"image_topic": image, "init_topic": "tracker/init_roi",
                                "rate": float(arg["camera_rate"]), "bag": arg["bag"], "bag_topic": arg["bag_topic"],
                                "use_sim_time": sim_time}])]

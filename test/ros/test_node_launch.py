@@ -52,7 +52,8 @@ def _installed() -> bool:
 
 
 @pytest.mark.skipif(not _installed(), reason="light_tracker_ros is not installed in the ament index")
-def test_launch_runs_camera_and_tracker() -> None:
+@pytest.mark.parametrize("large_frames", ["false", "true"])
+def test_launch_runs_camera_and_tracker(large_frames: str) -> None:
     """
     Check that launch runs the sample camera and the tracker.
 
@@ -66,7 +67,8 @@ def test_launch_runs_camera_and_tracker() -> None:
         from launch import LaunchDescription, LaunchService
         from launch.actions import IncludeLaunchDescription, Shutdown, TimerAction
         from launch.launch_description_sources import PythonLaunchDescriptionSource
-        args = {{"model": "cnn_parent_p01", "namespace": "drone1", "camera_rate": "20.0"}}
+        args = {{"model": "cnn_parent_p01", "namespace": "drone1", "camera_rate": "20.0",
+                 "large_frames": "{large_frames}"}}
         ls = LaunchService(argv=[])
         ls.include_launch_description(LaunchDescription([
             IncludeLaunchDescription(PythonLaunchDescriptionSource("{LAUNCH_FILE}"), launch_arguments=args.items()),
