@@ -78,13 +78,15 @@ def context_fixture() -> Iterator[Context]:
 
 @pytest.fixture(name="corrupt_model")
 def corrupt_model_fixture(tmp_path: Path, model_dir: Path) -> Path:
-    """Write a .onnx file of garbage with a valid card beside it (no sha256, so only loading can tell)."""
+    """Write a .onnx file of garbage with a valid card beside it (its sha256 matches, so only loading can tell)."""
     import json
-    card = json.loads((model_dir / "cnn_tiny.json").read_text())
-    card.update(name="corrupt", onnx_sha256=None)
-    (tmp_path / "corrupt.json").write_text(json.dumps(card))
+
+    from light_tracker_ros.core.model_card import file_sha256
     path = tmp_path / "corrupt.onnx"
     path.write_bytes(b"this is not an onnx model" * 10)
+    card = json.loads((model_dir / "cnn_tiny.json").read_text())
+    card.update(name="corrupt", onnx_sha256=file_sha256(path))
+    (tmp_path / "corrupt.json").write_text(json.dumps(card))
     return path
 
 

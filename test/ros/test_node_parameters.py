@@ -79,7 +79,7 @@ def test_yaml_file_holds_exactly_the_declared_parameters(tmp_path: Path, follow_
         node = TrackerNode(context=context)
         try:
             assert node.tracker_config.model == str(follow_model) and node.tracker_config.lost_after == 7
-            assert node.config == NodeConfig()
+            assert node.config == dataclasses.replace(NodeConfig(), allow_model_paths=True)
         finally:
             node.destroy_node()
     finally:
@@ -90,7 +90,7 @@ def test_yaml_file_holds_exactly_the_declared_parameters(tmp_path: Path, follow_
     ({"score_threshold": 1.5}, "score_threshold"),
     ({"backend": "tensorrt"}, "'backend' must be one of"),
     ({"num_threads": 0}, "num_threads"),
-    ({"model": "/nonexistent/model.onnx"}, "does not exist"),
+    ({"model": "/nonexistent/model.onnx"}, "must name a readable .onnx file with its .json card"),
     ({"model": "no_such_model"}, "no model named 'no_such_model'"),
     ({"image_topic": "other"}, "read-only"),
     ({"autostart": False}, "read-only"),
