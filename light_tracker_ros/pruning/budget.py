@@ -7,7 +7,10 @@ From unit importances to a plan that keeps a given fraction of the prunable para
 closed-form kept count reaches the budget, then add back the most important dropped units that still fit.
 ``per_layer``: keep the same fraction of units in every gate, that fraction found by bisection, then top up
 one unit at a time. ``auto``: global, except per layer under ``per_layer_below`` (a global threshold would
-empty whole layers at budgets such as 1%). No gate ever keeps fewer than ``min_units`` units.
+empty whole layers at budgets such as 1%). No gate ever keeps fewer than ``min_units`` units. Per layer, a
+``multiple`` above 1 keeps every gate's count a multiple of it (or the whole gate): ONNX Runtime's blocked
+convolution kernels (NCHWc, blocks of 8 channels on AVX2) need such widths, and a child with odd widths can run
+slower than its parent.
 """
 from __future__ import annotations
 
@@ -75,9 +78,12 @@ def _global(unit_map: UnitMap, importance: Mapping[str, torch.Tensor], target: f
 
 
 def _per_layer(unit_map: UnitMap, importance: Mapping[str, torch.Tensor], target: float,
-               min_units: int) -> dict[str, list[int]]:
+               min_units: int, multiple: int = 1) -> dict[str, list[int]]:
+    def rounded(n: int, units: int) -> int:
+        return min(units, max(min_units, multiple, n - n % multiple))
+
     def counts_at(r: float) -> dict[str, int]:
-        return {g.name: min(g.units, max(min_units, int(r * g.units))) for g in unit_map.groups}
+        return {g.name: rounded(max(min_units, int(r * g.units)), g.units) for g in unit_map.groups}
 
     lo, hi = 0.0, 1.0
     for _ in range(60):
@@ -90,10 +96,11 @@ def _per_layer(unit_map: UnitMap, importance: Mapping[str, torch.Tensor], target
         grew = False
         for g in sorted(unit_map.groups, key=lambda g: counts[g.name] / g.units):
             if counts[g.name] < g.units:
-                add = -unit_map.unit_cost(g.name, counts, +1)
+                grown = {**counts, g.name: min(g.units, counts[g.name] + multiple)}
+                add = unit_map.kept_params(grown) - kept
                 if kept + add <= target:
                     kept += add
-                    counts[g.name] += 1
+                    counts = grown
                     grew = True
                     break
     kept_idx = {}
@@ -104,7 +111,8 @@ def _per_layer(unit_map: UnitMap, importance: Mapping[str, torch.Tensor], target
 
 
 def select_units(unit_map: UnitMap, importance: Mapping[str, torch.Tensor], budget: float, mode: str = "auto",
-                 per_layer_below: float = 0.05, min_units: int = 1) -> tuple[dict[str, list[int]], str]:
+                 per_layer_below: float = 0.05, min_units: int = 1, multiple: int = 1
+                 ) -> tuple[dict[str, list[int]], str]:
     """
     Kept unit indices per gate for ``budget`` (fraction of prunable parameters), and the mode used.
 
@@ -120,14 +128,18 @@ def select_units(unit_map: UnitMap, importance: Mapping[str, torch.Tensor], budg
     if floor > target:
         log.warning("budget %.4f is below the smallest model that keeps %d unit(s) per gate (%.4f of the "
                     "prunable parameters); keeping that minimum", budget, min_units, floor / unit_map.prunable_params)
-    select = _global if mode == "global" else _per_layer
-    return select(unit_map, importance, target, min_units), mode
+    if mode == "global":
+        if multiple > 1:
+            raise ConfigError("unit multiples are kept per layer only: set budget_mode per_layer")
+        return _global(unit_map, importance, target, min_units), mode
+    return _per_layer(unit_map, importance, target, min_units, multiple), mode
 
 
 def budget_plan(unit_map: UnitMap, importance: Mapping[str, torch.Tensor], budget: float, mode: str = "auto",
-                per_layer_below: float = 0.05, min_units: int = 1, parent: str | None = None) -> PruningPlan:
+                per_layer_below: float = 0.05, min_units: int = 1, parent: str | None = None, multiple: int = 1
+                ) -> PruningPlan:
     """Make the pruning plan that keeps ``budget`` of the prunable parameters (see the module docstring)."""
-    kept, used = select_units(unit_map, importance, budget, mode, per_layer_below, min_units)
+    kept, used = select_units(unit_map, importance, budget, mode, per_layer_below, min_units, multiple)
     plan = make_plan(unit_map, kept, budget, used, parent)
     log.info("budget %.4f (%s): kept %d of %d prunable parameters (%.4f)", budget, used, plan.kept_params,
              plan.prunable_params, plan.kept_fraction)

@@ -35,6 +35,9 @@ class PruneConfig:
     per_layer_below: float = spec(0.05, "auto mode: budgets under this are thresholded per layer",
                                   min=0.0, max=1.0)
     min_units: int = spec(1, "units every gate keeps at least", min=1)
+    unit_multiple: int = spec(1, "per-layer budgets: every gate keeps a multiple of this many units (8 lets ONNX "
+                              "Runtime use its blocked convolution kernels; odd widths can make a child slower)",
+                              min=1, max=64)
     finetune_steps: int = spec(2000, "distilled fine-tuning steps per budget", min=0)
     finetune_minutes: float = spec(0.0, "wall-clock limit of each child's fine-tuning in minutes (0 = none; the "
                                    "cosine decay then ends at the limit; resumable)", min=0.0)

@@ -173,7 +173,8 @@ def run(job: PruneJob, info: DistInfo) -> list[Path]:
     for k, budget, name in pending:
         plan = None
         if info.is_main:
-            plan = budget_plan(unit_map, importance, budget, mode, cfg.per_layer_below, cfg.min_units, parent_name)
+            plan = budget_plan(unit_map, importance, budget, mode, cfg.per_layer_below, cfg.min_units, parent_name,
+                               cfg.unit_multiple)
             plan.save(work / f"{name}.plan.json")
         plan = PruningPlan.from_dict(_share(plan.to_dict() if plan else None, info))
         child = slice_model(model, plan)

@@ -22,11 +22,15 @@ from light_tracker_ros.core.errors import ConfigError
 from light_tracker_ros.core.model_card import ModelCard
 from light_tracker_ros.data.pairs import IMAGENET_RGB, Normalisation, PairDataset, synthetic_pairs
 from light_tracker_ros.models.export import export_onnx
+from light_tracker_ros.models.net import build_model
+from light_tracker_ros.models.registry import architecture
+from light_tracker_ros.pruning.budget import budget_plan, magnitude_importance
 from light_tracker_ros.pruning.config import PruneConfig
 from light_tracker_ros.pruning.distill import DistillObjective, DistillWeights
 from light_tracker_ros.pruning.finetune import finetune_trainer
 from light_tracker_ros.pruning.parents import load_parent, parent_card
 from light_tracker_ros.pruning.pipeline import PruneJob, run
+from light_tracker_ros.pruning.units import build_unit_map
 from light_tracker_ros.training.batches import split_indices, stack
 from light_tracker_ros.training.distributed import DistInfo
 from light_tracker_ros.training.engine import Forward
@@ -125,3 +129,17 @@ def test_tracking_weight_and_time_budget_of_fine_tuning() -> None:
     total_kd, stats_kd = kd_only(net, batch)
     assert total_kd.item() == pytest.approx(stats_kd["kd_score"] + stats_kd["kd_box"], rel=1e-5)
     assert total_full.item() > total_kd.item()
+
+
+@pytest.mark.parametrize("budget", [0.5, 0.25, 0.1])
+def test_per_layer_widths_in_blocks_of_eight(budget: float) -> None:
+    model = build_model(architecture("nanotrack_v3"))
+    unit_map = build_unit_map(model)
+    importance = magnitude_importance(model, unit_map)
+    plan = budget_plan(unit_map, importance, budget, "per_layer", multiple=8)
+    sizes = {g.name: g.units for g in unit_map.groups}
+    assert all(n % 8 == 0 or n == sizes[name] for name, n in plan.counts.items())
+    assert budget - 0.02 <= plan.kept_fraction <= budget
+    assert any(n % 8 for n in budget_plan(unit_map, importance, budget, "per_layer").counts.values())
+    with pytest.raises(ConfigError, match="per_layer"):
+        budget_plan(unit_map, importance, budget, "global", multiple=8)
