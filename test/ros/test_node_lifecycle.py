@@ -134,7 +134,7 @@ def test_governor_steps_down_under_load_and_back_up(context, follow_model: Path,
     """
     _family(tmp_path, follow_model)
     h = Harness(context, {"model": "gov", "model_dirs": [str(tmp_path)], "latency_budget_ms": 500.0,
-                          "governor_cooldown": 0.3, **FOLLOW_PARAMS})
+                          "governor_cooldown": 1.0, "diagnostics_period": 0.1, **FOLLOW_PARAMS})
     try:
         frame, truth = scene_frame(0)
         h.init_roi(frame, truth)
