@@ -162,7 +162,7 @@ def to_mapping(config: Any) -> dict[str, Any]:
 class TrackerConfig:
     """How the tracker runs a model on frames (shared by the Python API, the CLI and the ROS node)."""
 
-    model: str = spec("transformer_parent", "model name in the installed models/ folder, or a path to a .onnx file")
+    model: str = spec("vittrack", "model name in the installed models/ folder, or a path to a .onnx file")
     backend: str = spec("onnxruntime", "inference backend", choices=BACKENDS)
     num_threads: int = spec(1, "CPU threads for inference", min=1, max=64)
     score_threshold: float = spec(0.3, "peak score below which the target counts as not found", min=0.0, max=1.0)
