@@ -13,7 +13,7 @@ import dataclasses
 import os
 import typing
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, TypeVar
 
 from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
 from rclpy.node import Node
@@ -21,6 +21,9 @@ from rclpy.parameter import Parameter
 
 from light_tracker_ros.core.config import TrackerConfig, check_field, spec
 from light_tracker_ros.core.errors import ConfigError
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -70,11 +73,16 @@ READ_ONLY = frozenset({"image_topic", "image_transport", "click_topic", "handoff
 RELOAD_KEYS = frozenset({"model", "backend", "num_threads"})
 
 
-def descriptor(cls: type, field: dataclasses.Field) -> ParameterDescriptor:
-    """Build a ParameterDescriptor from a config field's metadata (description, range, choices, read-only)."""
+def descriptor(cls: type, field: dataclasses.Field, read_only: bool | None = None) -> ParameterDescriptor:
+    """
+    Build a ParameterDescriptor from a config field's metadata (description, range, choices, read-only).
+
+    ``read_only`` None: the tracker node's rule (:data:`READ_ONLY`); True/False: as given.
+    """
     meta = field.metadata
     kind = typing.get_type_hints(cls)[field.name]
-    desc = ParameterDescriptor(description=meta.get("help", ""), read_only=field.name in READ_ONLY)
+    read_only = field.name in READ_ONLY if read_only is None else read_only
+    desc = ParameterDescriptor(description=meta.get("help", ""), read_only=read_only)
     lo, hi = meta.get("min"), meta.get("max")
     if field.name == "num_threads":
         hi = min(hi, cpu_count())
@@ -93,6 +101,18 @@ def declare(node: Node) -> tuple[TrackerConfig, NodeConfig]:
         for field in dataclasses.fields(cls):
             node.declare_parameter(field.name, getattr(default, field.name), descriptor(cls, field))
     return read(node)
+
+
+def declare_config(node: Node, cls: type[T], read_only: bool = True) -> T:
+    """
+    Declare every field of config dataclass ``cls`` as a parameter of ``node`` and return the checked config.
+
+    The same metadata (help, range, choices) as the tracker's parameters; a bad value raises ConfigError.
+    """
+    default = cls()
+    for field in dataclasses.fields(cls):
+        node.declare_parameter(field.name, getattr(default, field.name), descriptor(cls, field, read_only))
+    return cls(**{f.name: check_field(cls, f.name, node.get_parameter(f.name).value) for f in dataclasses.fields(cls)})
 
 
 def read(node: Node) -> tuple[TrackerConfig, NodeConfig]:

@@ -5,41 +5,49 @@ from __future__ import annotations
 
 import sys
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 import cv2
 import rclpy
-from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image, RegionOfInterest
 from std_msgs.msg import Header
 
+from light_tracker_ros.core.config import spec, to_mapping
+from light_tracker_ros.core.errors import TrackerError
 from light_tracker_ros.core.types import Box
 from light_tracker_ros.ros.bag_source import load_bag_clip
 from light_tracker_ros.ros.clip import Clip, load_clip
 from light_tracker_ros.ros.conversions import CHANNELS, bgr_to_compressed, bgr_to_image, box_to_roi
+from light_tracker_ros.ros.parameters import declare_config
 from light_tracker_ros.ros.spin import spin_until_shutdown
 
-PARAMS: dict[str, tuple[Any, str, tuple | None]] = {
-    "clip": ("", "video file to play; empty = the bundled vtest clip (boxes from <clip>.json)", None),
-    "bag": ("", "rosbag2 (folder, .db3 or .mcap) to play instead of the clip (boxes from groundtruth.txt in it)",
-            None),
-    "bag_topic": ("/camera/image_raw", "image topic of the bag (Image or CompressedImage)", None),
-    "rate": (10.0, "frames per second; 0 = the clip's own rate", (0.0, 1000.0)),
-    "width": (0, "output width in pixels; 0 = the clip's", (0, 4096)),
-    "height": (0, "output height in pixels; 0 = the clip's", (0, 4096)),
-    "encoding": ("bgr8", "image encoding: " + ", ".join(CHANNELS), None),
-    "frame_id": ("camera", "frame_id of the published images", None),
-    "image_topic": ("image", "sensor_msgs/Image topic; jpeg sensor_msgs/CompressedImage on <topic>/compressed "
-                    "while subscribed", None),
-    "init_topic": ("tracker/init_roi", "sensor_msgs/RegionOfInterest topic of the tracker's initial box", None),
-    "publish_init": (True, "publish the first frame's box at the start of every loop", None),
-    "loop": (True, "start again after the last frame", None),
-    "qos_reliability": ("reliable", "reliability of the image publisher: reliable or best_effort", None),
-    "wait_for_subscriber": (5.0, "seconds to wait for an image subscriber before publishing anyway", (0.0, 600.0)),
-}
+
+@dataclass(frozen=True)
+class CameraConfig:
+    """Parameters of the sample camera (all read-only; declared like the tracker's, from this metadata)."""
+
+    clip: str = spec("", "video file to play; empty = the bundled vtest clip (boxes from <clip>.json)")
+    bag: str = spec("", "rosbag2 (folder, .db3 or .mcap) to play instead of the clip (boxes from groundtruth.txt "
+                    "in it)")
+    bag_topic: str = spec("/camera/image_raw", "image topic of the bag (Image or CompressedImage)")
+    rate: float = spec(10.0, "frames per second; 0 = the clip's own rate", min=0.0, max=1000.0)
+    width: int = spec(0, "output width in pixels; 0 = the clip's", min=0, max=4096)
+    height: int = spec(0, "output height in pixels; 0 = the clip's", min=0, max=4096)
+    encoding: str = spec("bgr8", "image encoding", choices=tuple(CHANNELS))
+    frame_id: str = spec("camera", "frame_id of the published images")
+    image_topic: str = spec("image", "sensor_msgs/Image topic; jpeg sensor_msgs/CompressedImage on "
+                            "<topic>/compressed while subscribed")
+    init_topic: str = spec("tracker/init_roi", "sensor_msgs/RegionOfInterest topic of the tracker's initial box")
+    publish_init: bool = spec(True, "publish the first frame's box at the start of every loop")
+    loop: bool = spec(True, "start again after the last frame")
+    qos_reliability: str = spec("reliable", "reliability of the image publisher (a stand-in for a camera "
+                                "driver's setting)", choices=("reliable", "best_effort"))
+    wait_for_subscriber: float = spec(5.0, "seconds to wait for an image subscriber before publishing anyway",
+                                      min=0.0, max=600.0)
 
 
 class SampleCamera(Node):
@@ -47,16 +55,7 @@ class SampleCamera(Node):
 
     def __init__(self, node_name: str = "sample_camera", **kwargs: Any) -> None:
         super().__init__(node_name, **kwargs)
-        for name, (default, help_text, bounds) in PARAMS.items():
-            desc = ParameterDescriptor(description=help_text, read_only=True)
-            if bounds and isinstance(default, float):
-                desc.floating_point_range = [FloatingPointRange(from_value=bounds[0], to_value=bounds[1], step=0.0)]
-            elif bounds:
-                desc.integer_range = [IntegerRange(from_value=bounds[0], to_value=bounds[1], step=1)]
-            self.declare_parameter(name, default, desc)
-        p = {name: self.get_parameter(name).value for name in PARAMS}
-        if p["encoding"] not in CHANNELS:
-            raise ValueError(f"encoding must be one of {list(CHANNELS)}, got {p['encoding']!r}")
+        p = to_mapping(declare_config(self, CameraConfig))
         self.clip: Clip = load_bag_clip(p["bag"], p["bag_topic"]) if p["bag"] else load_clip(p["clip"] or None)
         self._size = (p["width"] or self.clip.size[0], p["height"] or self.clip.size[1])
         self._scale = (self._size[0] / self.clip.size[0], self._size[1] / self.clip.size[1])
@@ -132,7 +131,7 @@ def main(args: list[str] | None = None) -> int:
     rclpy.init(args=args)
     try:
         node = SampleCamera()
-    except (ValueError, RuntimeError) as exc:
+    except (ValueError, RuntimeError, TrackerError) as exc:
         print(f"sample_camera: {exc}", file=sys.stderr)
         rclpy.try_shutdown()
         return 2

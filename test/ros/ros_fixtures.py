@@ -12,7 +12,6 @@ background thread; all traffic between them goes through DDS topics and services
 from __future__ import annotations
 
 import fcntl
-import math
 import os
 import random
 import sys
@@ -21,7 +20,6 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-import cv2
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import Point, PolygonStamped
@@ -30,6 +28,7 @@ from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import QoSProfile
+from scenes import scene_frame  # the one scene generator (test/scenes.py); re-exported for the node tests
 from sensor_msgs.msg import CompressedImage, Image, RegionOfInterest
 from std_msgs.msg import Header
 
@@ -66,15 +65,6 @@ RECIPE = "cnn_tiny Trainer synthetic pairs n=4000 seed=1 augment adamw lr=3e-3 b
 # node settings under which the tiny model follows the scene: fixed box size (size adaptation is not under
 # test) and a threshold suited to its modest peak scores
 FOLLOW_PARAMS = {"size_smoothing": 0.0, "score_threshold": 0.15}
-AXES = (12, 9)
-
-
-def scene_frame(i: int, width: int = 160, height: int = 120, speed: float = 2.0) -> tuple[np.ndarray, Box]:
-    """Frame ``i`` (BGR) of an ellipse moving right and gently up and down over noise, and its true box."""
-    cx, cy = 40 + speed * i, height / 2 + 10 * math.sin(i / 8)
-    frame = np.random.default_rng(100 + i).integers(0, 80, (height, width, 3), dtype=np.uint8)
-    cv2.ellipse(frame, (int(cx), int(cy)), AXES, 0, 0, 360, (40, 180, 220), -1)
-    return frame, Box.from_center(int(cx), int(cy), 2 * AXES[0], 2 * AXES[1])
 
 
 def core_follow_iou(model: Path, frames: int = 30) -> float:

@@ -16,6 +16,7 @@ from ros_fixtures import wait_until
 from sensor_msgs.msg import Image, RegionOfInterest
 
 from light_tracker_ros.cli import demo
+from light_tracker_ros.core.errors import ConfigError
 from light_tracker_ros.ros.clip import BUNDLED_CLIP, load_clip
 from light_tracker_ros.ros.sample_camera import SampleCamera
 
@@ -55,6 +56,20 @@ def test_camera_publishes_frames_and_the_first_box(context) -> None:
         thread.join(timeout=5.0)
         camera.destroy_node()
         listener.destroy_node()
+
+
+def test_camera_parameters_come_from_the_typed_spec(context) -> None:
+    """Descriptors carry the spec's help, range and choices (read-only); a bad value is refused by name."""
+    camera = SampleCamera(context=context)
+    try:
+        rate = camera.describe_parameter("rate")
+        assert rate.read_only and "frames per second" in rate.description
+        assert (rate.floating_point_range[0].from_value, rate.floating_point_range[0].to_value) == (0.0, 1000.0)
+        assert "best_effort" in camera.describe_parameter("qos_reliability").additional_constraints
+    finally:
+        camera.destroy_node()
+    with pytest.raises(ConfigError, match="'encoding' must be one of"):
+        SampleCamera(context=context, parameter_overrides=[Parameter("encoding", value="xyz16")])
 
 
 def test_demo_runs_camera_and_tracker_in_one_process(model_dir: Path, capsys: pytest.CaptureFixture) -> None:
