@@ -22,7 +22,7 @@ from light_tracker_ros.core.config import TrackerConfig
 from light_tracker_ros.core.errors import ModelOutputError, NotInitializedError
 from light_tracker_ros.core.model_card import ModelCard, OUTPUT_NAMES
 from light_tracker_ros.core.preprocessing import CropWindow, crop, to_input, validate_box, validate_frame, window_for
-from light_tracker_ros.core.types import Box, StageTimings, TrackResult, TrackState
+from light_tracker_ros.core.types import Box, StageTimings, TrackResult, TrackState, TrackedTarget
 
 
 class Backend(Protocol):
@@ -50,32 +50,21 @@ def _check_finite(*outputs: np.ndarray) -> None:
             raise ModelOutputError(f"the model's '{name}' output is not finite (NaN/Inf): frame skipped, state kept")
 
 
-class Tracker:
+class Tracker(TrackedTarget):
     """Single-object tracker running one model through one backend."""
 
     def __init__(self, backend: Backend, config: TrackerConfig | None = None) -> None:
+        super().__init__()
         self.backend = backend
         self.config = config or TrackerConfig()
         self._template: np.ndarray | None = None
-        self._box: Box | None = None
         self._low_frames = 0
-        self._state = TrackState.IDLE
         self._window_cache: dict[tuple[int, int], np.ndarray] = {}
 
     @property
     def card(self) -> ModelCard:
         """The model card of the running model."""
         return self.backend.card
-
-    @property
-    def state(self) -> TrackState:
-        """IDLE before init or after reset, TRACKING, or LOST after ``lost_after`` low-score frames."""
-        return self._state
-
-    @property
-    def box(self) -> Box | None:
-        """The last box, in pixels, or None when idle."""
-        return self._box
 
     def init(self, frame: np.ndarray, box: Box | tuple[float, float, float, float]) -> None:
         """Start tracking the object inside ``box`` (pixels, x, y, w, h) of ``frame`` (BGR uint8)."""

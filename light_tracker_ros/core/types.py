@@ -93,3 +93,21 @@ class TrackResult:
     found: bool
     state: TrackState
     timings: StageTimings
+
+
+class TrackedTarget:
+    """The ``state`` and ``box`` every tracker exposes (ours and the OpenCV peers); subclasses set them."""
+
+    def __init__(self) -> None:
+        self._box: Box | None = None
+        self._state = TrackState.IDLE
+
+    @property
+    def state(self) -> TrackState:
+        """IDLE before init or after reset, TRACKING while the target is found, else LOST."""
+        return self._state
+
+    @property
+    def box(self) -> Box | None:
+        """The last box, in pixels, or None when idle."""
+        return self._box

@@ -23,7 +23,7 @@ import numpy as np
 
 from light_tracker_ros.core.errors import ConfigError, NotInitializedError
 from light_tracker_ros.core.preprocessing import validate_box, validate_frame
-from light_tracker_ros.core.types import Box, StageTimings, TrackResult, TrackState
+from light_tracker_ros.core.types import Box, StageTimings, TrackResult, TrackState, TrackedTarget
 
 PEER_FACTORIES: dict[str, Callable[[], object]] = {
     "csrt": cv2.TrackerCSRT_create,
@@ -70,28 +70,17 @@ def _opencv_tracker(kind: str, files: dict[str, str]) -> object:
     return PEER_FACTORIES[kind]()
 
 
-class OpenCVPeer:
+class OpenCVPeer(TrackedTarget):
     """One OpenCV tracker with ``init(frame, box)``, ``update(frame) -> TrackResult`` and ``reset()``."""
 
     def __init__(self, kind: str, files: Mapping[str, str | None] | None = None) -> None:
         if kind not in PEER_NAMES:
             raise ConfigError(f"unknown peer tracker {kind!r}; choose from {sorted(PEER_NAMES)}")
+        super().__init__()
         self.kind = kind
         self.name = {"nanotrack": "NanoTrack", "vittrack": "VitTrack"}.get(kind, kind.upper())
         self.files = peer_files(kind, files)
         self._tracker: object | None = None
-        self._box: Box | None = None
-        self._state = TrackState.IDLE
-
-    @property
-    def state(self) -> TrackState:
-        """IDLE before init or after reset, TRACKING while OpenCV reports the target, else LOST."""
-        return self._state
-
-    @property
-    def box(self) -> Box | None:
-        """The last box, in pixels, or None when idle."""
-        return self._box
 
     def init(self, frame: np.ndarray, box: Box | tuple[float, float, float, float]) -> None:
         """Start tracking the object inside ``box`` (pixels x, y, w, h; rounded for OpenCV) of a BGR frame."""
