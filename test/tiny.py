@@ -53,3 +53,15 @@ def recipe(steps: int, pairs: int, seed: int, lr: float, augment: bool) -> str:
     """Describe a tiny model's training in one line (also a cache key)."""
     return (f"cnn_tiny Trainer synthetic pairs n={pairs} seed={seed} {'augment ' if augment else ''}adamw lr={lr} "
             f"bs=32 steps={steps} fp32")
+
+
+def mask_as_plan(model: Any, plan: Any, seed: int = 0) -> None:
+    """Set the attached masks of ``model`` to zero outside ``plan.kept`` and to random values in [0.5, 1.5) inside."""
+    import torch
+
+    from light_tracker_ros.pruning.masks import gates
+    generator = torch.Generator().manual_seed(seed)
+    for name, gate in gates(model).items():
+        mask = torch.zeros(gate.units)
+        mask[plan.kept[name]] = 0.5 + torch.rand(len(plan.kept[name]), generator=generator)
+        gate.mask.data.copy_(mask)

@@ -15,12 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from tiny import mask_as_plan
 
 from light_tracker_ros.backends import open_backend
 from light_tracker_ros.models.export import export_onnx
 from light_tracker_ros.models.net import build_model
 from light_tracker_ros.models.registry import architecture
-from light_tracker_ros.pruning.masks import attach_masks, gates
+from light_tracker_ros.pruning.masks import attach_masks
 from light_tracker_ros.pruning.plan import make_plan
 from light_tracker_ros.pruning.slicing import slice_model
 from light_tracker_ros.pruning.units import build_unit_map
@@ -90,11 +91,7 @@ def test_sliced_child_computes_what_the_masked_parent_computed(variant: str) -> 
     kept = {g.name: sorted(rng.sample(range(g.units), max(1, g.units // 2))) for g in unit_map.groups}
     plan = make_plan(unit_map, kept, None, "global", parent="test")
     attach_masks(parent)
-    g = torch.Generator().manual_seed(0)
-    for name, gate in gates(parent).items():
-        mask = torch.zeros(gate.units)
-        mask[plan.kept[name]] = 0.5 + torch.rand(len(plan.kept[name]), generator=g)
-        gate.mask.data.copy_(mask)
+    mask_as_plan(parent, plan)
     template, search = crops(parent, batch=2)
     child = slice_model(parent, plan).eval()
     child_params = sum(p.numel() for p in child.parameters())

@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 import torch
 from prune_fixtures import inputs, tiny_model
+from tiny import mask_as_plan
 
 from light_tracker_ros.backends import open_backend
 from light_tracker_ros.core.errors import ConfigError
 from light_tracker_ros.models.export import export_onnx
-from light_tracker_ros.pruning.masks import attach_masks, gates
+from light_tracker_ros.pruning.masks import attach_masks
 from light_tracker_ros.pruning.plan import PruningPlan, make_plan
 from light_tracker_ros.pruning.slicing import replay_plan, slice_model
 from light_tracker_ros.pruning.units import build_unit_map
@@ -51,11 +52,7 @@ def test_sliced_model_computes_what_the_masked_parent_computed(variant: str) -> 
     unit_map = build_unit_map(parent)
     plan = random_plan(unit_map)
     attach_masks(parent)
-    g = torch.Generator().manual_seed(0)
-    for name, gate in gates(parent).items():
-        mask = torch.zeros(gate.units)
-        mask[plan.kept[name]] = 0.5 + torch.rand(len(plan.kept[name]), generator=g)
-        gate.mask.data.copy_(mask)
+    mask_as_plan(parent, plan)
     template, search = inputs(parent, batch=2)
     child = slice_model(parent, plan).eval()
     assert sum(p.numel() for p in child.parameters()) < sum(p.numel() for p in parent.parameters())
