@@ -11,6 +11,10 @@ study, once the parents are trained (``<family>`` in cnn, transformer, hybrid)::
     light-tracker evaluate --model <every parent and child> --dataset VALIDATION --latency-threads 1,2 \
         --json docs/compression_results.json
     light-tracker study --results docs/compression_results.json --out docs/
+
+Imported pretrained parents (``light-tracker import nanotrack|vittrack``) are pruned the same way with
+``config/prune/nanotrack.yaml`` or ``vittrack.yaml`` and evaluated in the same run; a family with two parents gets
+one curve per parent, e.g. ``cnn (cnn_parent)`` and ``cnn (nanotrack_v3)``.
 """
 from __future__ import annotations
 
@@ -44,19 +48,19 @@ def findings(curves: list[FamilyCurve], peer_entries: list[Entry], keep: float) 
     if best is not None:
         top = _mean_retention(best, budgets)
         rivals = [c for c in curves if c is not best and len(c.points) > 1]
-        others = ", ".join(f"{c.family} {_mean_retention(c, budgets):.2f}" for c in rivals)
+        others = ", ".join(f"{c.label} {_mean_retention(c, budgets):.2f}" for c in rivals)
         shared = ", ".join(f"{b:g}" for b in budgets)
         if rivals and top - max(_mean_retention(c, budgets) for c in rivals) < TIE:
             lines.append(f"No family holds up clearly best: mean AUC retention over the budgets all families share "
-                         f"({shared}) is {best.family} {top:.2f}, {others} (within {TIE}).")
+                         f"({shared}) is {best.label} {top:.2f}, {others} (within {TIE}).")
         else:
-            lines.append(f"**{best.family} holds up best**: mean AUC retention {top:.2f} of its parent over the "
+            lines.append(f"**{best.label} holds up best**: mean AUC retention {top:.2f} of its parent over the "
                          f"budgets all families share ({shared})" + (f"; {others}." if others else "."))
     else:
         lines.append("No budget was evaluated for every family, so no family can be called best yet.")
     for c in curves:
         ok, bad = break_point(c, keep)
-        head = f"**{c.family}** (parent `{c.parent.name}`, AUC {c.parent.auc:.3f})"
+        head = f"**{c.label}** (parent `{c.parent.name}`, AUC {c.parent.auc:.3f})"
         if len(c.points) == 1:
             lines.append(f"{head}: no pruned child evaluated.")
         elif bad is None:
@@ -98,7 +102,7 @@ def render(curves: list[FamilyCurve], peer_entries: list[Entry], sources: list[s
            "", "## Findings", ""]
     out += [f"- {line}" for line in findings(curves, peer_entries, keep)]
     for c in curves:
-        out += ["", f"## {c.family}", "", "| model | budget | params | AUC | AUC / parent | P@20 | ms, 1 thread "
+        out += ["", f"## {c.label}", "", "| model | budget | params | AUC | AUC / parent | P@20 | ms, 1 thread "
                 "| ms, 2 threads | speed-up, 1 thread |", "|---|---|---|---|---|---|---|---|---|"]
         for e in c.points:
             sp = c.speedup(e)

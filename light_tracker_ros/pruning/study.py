@@ -103,6 +103,10 @@ class FamilyCurve:
 
     family: str
     points: list[Entry]
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        self.label = self.label or self.family
 
     @property
     def parent(self) -> Entry:
@@ -120,12 +124,20 @@ class FamilyCurve:
 
 
 def family_curves(entries: list[Entry]) -> list[FamilyCurve]:
-    """Group model entries by family (peers and entries without a family or budget are left out)."""
-    curves: dict[str, list[Entry]] = {}
+    """Group model entries by family and parent (peers and entries without a family or budget are left out).
+
+    A family with several parents (ours and an imported pretrained one) gets one curve per parent, labelled
+    ``family (parent)``; a family with one parent is labelled by the family alone.
+    """
+    curves: dict[tuple[str, str], list[Entry]] = {}
     for e in entries:
         if e.kind != "peer" and e.family and e.budget is not None:
-            curves.setdefault(e.family, []).append(e)
-    return [FamilyCurve(f, sorted(pts, key=lambda e: -(e.budget or 0.0))) for f, pts in sorted(curves.items())]
+            curves.setdefault((e.family, e.parent or e.name), []).append(e)
+    lineages: dict[str, int] = {}
+    for family, _ in curves:
+        lineages[family] = lineages.get(family, 0) + 1
+    return [FamilyCurve(f, sorted(pts, key=lambda e: -(e.budget or 0.0)),
+                        f if lineages[f] == 1 else f"{f} ({root})") for (f, root), pts in sorted(curves.items())]
 
 
 def peers(entries: list[Entry]) -> list[Entry]:

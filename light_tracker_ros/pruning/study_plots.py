@@ -15,6 +15,13 @@ from light_tracker_ros.pruning.study import Entry, FamilyCurve  # noqa: E402
 COLORS = {"cnn": "tab:blue", "transformer": "tab:orange", "hybrid": "tab:green"}
 
 
+def _style(curves: list[FamilyCurve], curve: FamilyCurve) -> dict[str, str]:
+    """Colour by family; the second parent of a family (e.g. an imported pretrained one) dashed."""
+    same = [c for c in curves if c.family == curve.family]
+    return {"color": COLORS.get(curve.family, "tab:gray"),
+            "linestyle": ("-", "--", ":", "-.")[same.index(curve) % 4]}
+
+
 def _budget_axis(ax: plt.Axes) -> None:
     ax.set_xscale("log")
     ax.invert_xaxis()
@@ -26,8 +33,8 @@ def auc_vs_budget(curves: list[FamilyCurve], path: Path) -> Path:
     """Success AUC against budget, one line per family."""
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     for c in curves:
-        ax.plot([e.budget for e in c.points], [e.auc for e in c.points], "o-", label=c.family,
-                color=COLORS.get(c.family))
+        ax.plot([e.budget for e in c.points], [e.auc for e in c.points], marker="o", label=c.label,
+                **_style(curves, c))
     _budget_axis(ax)
     ax.set_ylabel("success AUC")
     ax.legend()
@@ -38,13 +45,13 @@ def auc_vs_budget(curves: list[FamilyCurve], path: Path) -> Path:
 
 
 def latency_vs_budget(curves: list[FamilyCurve], path: Path, threads: tuple[int, ...] = (1, 2)) -> Path:
-    """Median update latency against budget; solid 1 thread, dashed 2 threads."""
+    """Median update latency against budget; round markers 1 thread, square markers 2 threads."""
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     for c in curves:
-        for t, style in zip(threads, ("o-", "s--")):
+        for t, marker in zip(threads, ("o", "s")):
             pts = [(e.budget, e.latency[t]) for e in c.points if t in e.latency]
             if pts:
-                ax.plot(*zip(*pts), style, color=COLORS.get(c.family), label=f"{c.family}, {t} thread{'s' * (t > 1)}")
+                ax.plot(*zip(*pts), marker=marker, label=f"{c.label}, {t} thread{'s' * (t > 1)}", **_style(curves, c))
     _budget_axis(ax)
     ax.set_yscale("log")
     ax.set_ylabel("update latency, ms (median, log)")
@@ -61,7 +68,7 @@ def auc_vs_latency(curves: list[FamilyCurve], peer_entries: list[Entry], path: P
     for c in curves:
         pts = [(e.latency[threads], e.auc, e.budget) for e in c.points if threads in e.latency]
         if pts:
-            ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-", color=COLORS.get(c.family), label=c.family)
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=c.label, **_style(curves, c))
             for x, y, b in pts:
                 ax.annotate(f"{b:g}", (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
     for p in peer_entries:

@@ -25,7 +25,7 @@ def report(path: Path, models: dict, peers: dict) -> Path:
     trackers, mean, latency = {}, {}, {}
     for name, (family, budget, auc, ms1, ms2) in models.items():
         card = {"name": name, "family": family, "budget": budget, "parent": None if budget is None else
-                f"{family[:3]}_parent", "params": 1000}
+                name.rsplit("_p", 1)[0], "params": 1000}
         trackers[name] = {"kind": "model", "source": f"{name}.onnx", "backend": "onnxruntime", "card": card}
         mean[name] = {"auc": auc, "precision_20": auc + 0.1}
         latency[name] = {"1": {"threads": 1, "mean_ms": ms1 + 1, "median_ms": ms1},
@@ -66,6 +66,22 @@ def test_numbers_follow_the_data(tmp_path: Path) -> None:
     assert main(["--results", str(path), "--out", str(tmp_path / "d")]) == 0
     text = (tmp_path / "d" / "compression_study.md").read_text()
     assert "**cnn holds up best**" in text and "at every budget" in text
+
+
+def test_an_imported_parent_of_the_same_family_gets_its_own_curve(tmp_path: Path) -> None:
+    models = dict(MODELS, nanotrack_v3=("cnn", None, 0.700, 6.0, 4.0),
+                  nanotrack_v3_p25=("cnn", 0.25, 0.660, 3.0, 2.0), nanotrack_v3_p10=("cnn", 0.10, 0.500, 2.5, 1.8))
+    curves = family_curves(read_reports([report(tmp_path / "r.json", models, PEERS)]))
+    assert [c.label for c in curves] == ["cnn (cnn_parent)", "cnn (nanotrack_v3)", "transformer"]
+    imported = curves[1]
+    assert imported.parent.name == "nanotrack_v3" and [e.name for e in imported.points[1:]] == [
+        "nanotrack_v3_p25", "nanotrack_v3_p10"]
+    assert abs(imported.retention(imported.points[1]) - 0.660 / 0.700) < 1e-9
+    assert main(["--results", str(tmp_path / "r.json"), "--out", str(tmp_path / "d")]) == 0
+    doc = (tmp_path / "d" / "compression_study.md").read_text()
+    assert "## cnn (nanotrack_v3)" in doc and "## cnn (cnn_parent)" in doc
+    assert "**cnn (nanotrack_v3)** (parent `nanotrack_v3`, AUC 0.700) keeps at least 90% of its AUC down to " \
+           "budget 0.25" in doc
 
 
 def test_unreadable_or_foreign_reports_are_rejected(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
