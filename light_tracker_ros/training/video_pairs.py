@@ -175,7 +175,7 @@ def textured_boxes(frame: np.ndarray, rng: np.random.Generator, cfg: CycleConfig
 
 
 def implausible(boxes: Sequence[Box], width: int, height: int, cfg: CycleConfig) -> str | None:
-    """Return why a trajectory is implausible ('jump', 'size', 'aspect', 'outside'), or None when it is not."""
+    """Return the first rule a trajectory breaks ('jump', 'size', 'aspect', 'outside'), or None."""
     first = boxes[0]
     for prev, box in zip(boxes, boxes[1:]):
         side = math.sqrt(prev.w * prev.h)
