@@ -3,6 +3,7 @@
 """Frame and box checks, the square crop-and-resize around a box, and normalisation into model inputs."""
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -92,9 +93,24 @@ def crop(frame: np.ndarray, window: CropWindow) -> np.ndarray:
 
 def to_input(patch: np.ndarray, mean: tuple[float, float, float], std: tuple[float, float, float],
              channel_order: str = "rgb") -> np.ndarray:
-    """Turn a BGR uint8 patch into a normalised float32 1x3xHxW tensor."""
+    """
+    Turn a BGR uint8 HxWx3 patch into a normalised float32 1x3xHxW tensor, ``(patch / 255 - mean) / std``.
+
+    Each output plane is one table look-up of its input channel (``cv2.LUT``): a uint8 has 256 values, so the
+    float32 arithmetic is done once per value, and the result is bit-for-bit that of doing it per pixel.
+    """
+    planes = cv2.split(patch)  # B, G, R
     if channel_order == "rgb":
-        patch = patch[:, :, ::-1]
-    arr = patch.astype(np.float32) * (1.0 / 255.0)
-    arr = (arr - np.asarray(mean, np.float32)) / np.asarray(std, np.float32)
-    return np.ascontiguousarray(arr.transpose(2, 0, 1)[None])
+        planes = planes[::-1]
+    out = np.empty((1, 3) + patch.shape[:2], np.float32)
+    for channel, table in enumerate(_normalisation_tables(tuple(mean), tuple(std))):
+        cv2.LUT(planes[channel], table, dst=out[0, channel])
+    return out
+
+
+@functools.lru_cache(maxsize=16)
+def _normalisation_tables(mean: tuple[float, ...], std: tuple[float, ...]) -> tuple[np.ndarray, ...]:
+    """Per output channel, the 1x256 float32 table of ``(v * (1/255) - mean) / std`` (the per-pixel float32 steps)."""
+    values = np.arange(256, dtype=np.uint8).astype(np.float32)[:, None] * (1.0 / 255.0)
+    table = (values - np.asarray(mean, np.float32)) / np.asarray(std, np.float32)  # 256 x channels
+    return tuple(np.ascontiguousarray(table[:, c]).reshape(1, 256) for c in range(table.shape[1]))
