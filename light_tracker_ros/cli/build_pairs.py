@@ -76,11 +76,14 @@ def run(args: argparse.Namespace) -> int:
 
 def _video_cycles(args: argparse.Namespace) -> Any:
     """Pairs from the training videos, labelled by CSRT or a teacher; writes labels.json and tracks.json."""
+    import cv2
+
     from light_tracker_ros.training.sources import read_video, video_paths
     from light_tracker_ros.training.video_pairs import CycleConfig, Trajectory, cycle_pairs, track_pairs
     paths = video_paths(args.data_dir / "raw")
     if not paths:
         raise DatasetError(f"no training videos under {args.data_dir / 'raw'}: run 'light-tracker data' first")
+    cv2.setNumThreads(1)
     videos = [read_video(p) for p in paths]
     if args.from_tracks:
         meta = _read_json(args.from_tracks.parent / "labels.json")
@@ -88,7 +91,8 @@ def _video_cycles(args: argparse.Namespace) -> Any:
                   for t in _read_json(args.from_tracks)["tracks"]]
         pairs = track_pairs(videos, tracks, args.count, args.seed, int(meta["config"]["pairs_per_track"]),
                             args.template_size, args.search_size)
-        meta.update(pairs=len(pairs), tracks_from=str(args.from_tracks), seconds=None)
+        meta.update(pairs=len(pairs), tracks_from=str(args.from_tracks), seed=args.seed,
+                    template_size=args.template_size, search_size=args.search_size)
         _write_labels(args.out, meta, None)
         return pairs
     follower, cfg = None, None

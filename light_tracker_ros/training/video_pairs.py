@@ -282,20 +282,21 @@ def cycle_pairs(videos: list[list[np.ndarray]], count: int, seed: int, follower:
     buffer = _PairBuffer(count, template_size, search_size)
     tracks: list[Trajectory] = []
     dropped: dict[str, int] = {}
-    attempted = clips = 0
+    attempted = flat_clips = 0
     start_time = time.perf_counter()
     with tqdm(total=count, desc=f"video pairs ({follower.name} cycles)", disable=not progress) as bar:
         while not buffer.full:
-            clips += 1
-            if clips > max_attempts:
-                raise LowYieldError(f"{clips - 1} clips gave no textured start box; the videos are too flat")
             v = usable[rng.choice(len(usable), p=weights)]
             length = min(int(rng.integers(cfg.horizon[0], cfg.horizon[1] + 1)), len(videos[v]))
             step = min(int(rng.integers(cfg.steps[0], cfg.steps[1] + 1)), (len(videos[v]) - 1) // (length - 1))
             first = int(rng.integers(0, len(videos[v]) - (length - 1) * step))
             indices = tuple(range(first, first + (length - 1) * step + 1, step))
             clip = [videos[v][i] for i in indices]
-            for box in textured_boxes(clip[0], rng, cfg):
+            starts = textured_boxes(clip[0], rng, cfg)
+            flat_clips += not starts
+            if flat_clips >= max_attempts:
+                raise LowYieldError(f"{flat_clips} clips gave no textured start box; the videos are too flat")
+            for box in starts:
                 if buffer.full:
                     break
                 attempted += 1

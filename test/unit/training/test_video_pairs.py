@@ -113,3 +113,37 @@ def test_a_flat_video_is_refused_after_bounded_clips() -> None:
     flat = [np.full((120, 160, 3), 90, np.uint8)] * 30
     with pytest.raises(LowYieldError, match="no textured start box"):
         cycle_pairs([flat], 5, seed=0, cfg=replace(SHORT, max_attempts=20), progress=False)
+
+
+def test_pairs_command_records_its_labeller_and_recrops_tracks(tmp_path) -> None:
+    """
+    ``light-tracker pairs --video-cycles`` writes pairs, labels.json and tracks.json; --from-tracks re-crops them.
+
+    The training video is the moving-ellipse scene written as an AVI where the data cache keeps Megamind.avi.
+    """
+    import json
+
+    import cv2
+
+    from light_tracker_ros.cli.main import main
+    from light_tracker_ros.data.pairs import PairArrays
+    from light_tracker_ros.training.sources import EXAMPLES
+    folder = tmp_path / "raw" / EXAMPLES
+    folder.mkdir(parents=True)
+    writer = cv2.VideoWriter(str(folder / "Megamind.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 25, (320, 240))
+    for frame in FRAMES:
+        writer.write(frame)
+    writer.release()
+    first, second = tmp_path / "csrt", tmp_path / "recropped"
+    assert main(["pairs", "--video-cycles", "--count", "12", "--template-size", "32", "--search-size", "64",
+                 "--data-dir", str(tmp_path), "--out", str(first)]) == 0
+    labels = json.loads((first / "labels.json").read_text())
+    tracks = json.loads((first / "tracks.json").read_text())["tracks"]
+    assert labels["labeller"] == "csrt" and labels["videos"] == ["Megamind.avi"] and len(tracks) == labels["kept"]
+    assert len(PairArrays.load(first)) == labels["pairs"] == 12
+    assert main(["pairs", "--video-cycles", "--from-tracks", str(first / "tracks.json"), "--count", "8",
+                 "--template-size", "16", "--search-size", "48", "--data-dir", str(tmp_path),
+                 "--out", str(second)]) == 0
+    again = json.loads((second / "labels.json").read_text())
+    assert (again["labeller"], again["pairs"], again["search_size"]) == ("csrt", 8, 48)
+    assert PairArrays.load(second).searches.shape == (8, 48, 48, 3)
