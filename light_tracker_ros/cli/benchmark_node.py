@@ -3,10 +3,14 @@
 """
 ``light-tracker benchmark-node``: the tracker node as its own process, fed 640x480 frames over DDS from here.
 
-Phase 1 feeds a rate the node keeps up with and reports the node's own overhead (end-to-end latency minus
-inference, per frame); phase 2 feeds twice the rate the node can process and reports end-to-end latency under
-that overload. Both as median and p95, with the node's resident memory and whether it imported torch. Each
-phase starts a fresh node. Not a test: it prints numbers, it asserts nothing.
+Phase 1 feeds a rate the node keeps up with and reports the node's overhead (end-to-end latency minus
+inference, per frame), split into transport (image stamp -> the node's image callback: the feeder's own
+conversion and serialization, DDS delivery, executor wake-up) and in-node overhead (callback -> box published,
+minus inference); phase 2 feeds twice the rate the node can process and reports end-to-end latency under that
+overload. Both as median and p95, with the node's resident memory and whether it imported torch. Each phase
+starts a fresh node. ``--profile large`` gives both processes the Fast DDS profile
+config/fastdds_large_frames.xml (frames in shared memory), ``default`` leaves Fast DDS as it is. Not a test:
+it prints numbers, it asserts nothing.
 """
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ from sensor_msgs.msg import Image, RegionOfInterest
 from std_msgs.msg import Header
 
 from light_tracker_ros.cli import common
+from light_tracker_ros.core.model_card import default_models_dir
 from light_tracker_ros.core.types import Box
 from light_tracker_ros.ros.clip import load_clip
 from light_tracker_ros.ros.conversions import bgr_to_image, box_to_roi
@@ -40,6 +45,24 @@ from light_tracker_ros.ros.diagnostics import status_values
 from light_tracker_ros.ros.stats import Window
 
 NODE_NAME = "bench_tracker"
+PROFILE_VARIABLE = "FASTDDS_DEFAULT_PROFILES_FILE"
+#: rows of the latency table: (diagnostics stage, label); None starts a group
+ROWS = ((None, "on the way to the node"),
+        ("publisher", "  feeder: stamp -> DDS write"),
+        ("dds", "  DDS: write -> node's reader"),
+        ("wakeup", "  executor: reader -> callback"),
+        ("transport", "transport (stamp -> callback)"),
+        (None, "in the node"),
+        ("handoff", "  callback -> worker thread"),
+        ("convert", "  convert message"),
+        ("preprocess", "  preprocess"),
+        ("inference", "  inference"),
+        ("postprocess", "  postprocess"),
+        ("publish", "  publish outputs"),
+        ("in_node", "receive -> publish"),
+        ("in_node_overhead", "in-node overhead (r->p - inf.)"),
+        ("end_to_end", "end to end (stamp -> publish)"),
+        ("node_overhead", "node overhead (e2e - inference)"))
 
 
 @dataclass
@@ -49,6 +72,7 @@ class PhaseResult:
     offered_hz: float
     published: int = 0
     boxes_latency: Window = field(default_factory=lambda: Window(100000))
+    publish_call: Window = field(default_factory=lambda: Window(100000))
     diagnostics: dict[str, str] = field(default_factory=dict)
     rss_mb: float = float("nan")
     peak_rss_mb: float = float("nan")
@@ -89,8 +113,10 @@ class Feeder(Node):
             msg = self.frames[index % len(self.frames)]
             if index % len(self.frames) == 0:
                 self.roi_pub.publish(self.first_box)
-            msg.header = Header(stamp=self.get_clock().now().to_msg(), frame_id="camera")
+            stamp = self.get_clock().now()
+            msg.header = Header(stamp=stamp.to_msg(), frame_id="camera")
             self.image_pub.publish(msg)
+            result.publish_call.add((self.get_clock().now().nanoseconds - stamp.nanoseconds) * 1e-6)
             index += 1
             next_time += 1.0 / rate
             delay = next_time - time.monotonic()
@@ -114,6 +140,20 @@ def memory_mb(pid: int) -> tuple[float, float]:
         if key in ("VmRSS", "VmHWM"):
             values[key] = int(rest.split()[0]) / 1024.0
     return values.get("VmRSS", float("nan")), values.get("VmHWM", float("nan"))
+
+
+def profile_file() -> Path:
+    """config/fastdds_large_frames.xml of the installed package (of this checkout when it is not installed)."""
+    return default_models_dir().parent / "config" / "fastdds_large_frames.xml"
+
+
+def set_profile(profile: str) -> str:
+    """Set (``large``) or clear (``default``) the Fast DDS profile of this process and its children; describe it."""
+    if profile == "large":
+        os.environ[PROFILE_VARIABLE] = str(profile_file())
+        return f"Fast DDS profile {profile_file().name} (32 MB shared-memory segment) in both processes"
+    os.environ.pop(PROFILE_VARIABLE, None)
+    return "Fast DDS defaults (512 KB shared-memory segment: 640x480 bgr8 goes over UDP in fragments)"
 
 
 def start_node(model: str, backend: str, threads: int) -> subprocess.Popen:
@@ -147,7 +187,7 @@ def run_phase(context: Context, feeder: Feeder, args: argparse.Namespace, rate: 
 
 
 def _ms(d: dict[str, str], stage: str) -> str:
-    return f"{d[f'latency_{stage}_p50_ms']:>7} / {d[f'latency_{stage}_p95_ms']:>7}"
+    return f"{d.get(f'latency_{stage}_p50_ms', 'n/a'):>7} / {d.get(f'latency_{stage}_p95_ms', 'n/a'):>7}"
 
 
 def report(nominal: PhaseResult, overload: PhaseResult, capacity: float, size: tuple[int, int]) -> None:
@@ -160,11 +200,10 @@ def report(nominal: PhaseResult, overload: PhaseResult, capacity: float, size: t
               f"bgr8 for {r.seconds:.0f} s; node processed {d['frames_processed']} of {d['frames_received']} "
               f"received (dropped {d['frames_dropped']}, missed in transport {d['frames_missed']})")
         print("   latency (ms)                   p50 /     p95")
-        for stage, label in (("convert", "convert message"), ("preprocess", "preprocess"), ("inference", "inference"),
-                             ("postprocess", "postprocess"), ("in_node", "receive -> publish"),
-                             ("end_to_end", "end to end (stamp -> publish)"),
-                             ("node_overhead", "node overhead (e2e - inference)")):
-            print(f"   {label:<31}{_ms(d, stage)}")
+        for stage, label in ROWS:
+            print(f"   {label}" if stage is None else f"   {label:<31}{_ms(d, stage)}")
+        call = r.publish_call.summary()
+        print(f"   {'(feeder: stamp -> publish() returned':<31}{call['p50']:>7.2f} / {call['p95']:>7.2f})")
         boxes, processed = len(r.boxes_latency), int(d["frames_processed"])
         if boxes >= processed / 2:
             print(f"   {'stamp -> box received here':<31}{lat['p50']:>7.2f} / {lat['p95']:>7.2f}  ({boxes} boxes)")
@@ -181,6 +220,12 @@ def report(nominal: PhaseResult, overload: PhaseResult, capacity: float, size: t
         print(f"   frames lost in transport ({title}): {lost} of {r.published} published (0 expected)")
     print(f"   node overhead (e2e - inference), nominal: median {n['latency_node_overhead_p50_ms']} ms, "
           f"p95 {n['latency_node_overhead_p95_ms']} ms")
+    print(f"     = transport (stamp -> node's callback): median {n.get('latency_transport_p50_ms', 'n/a')} ms, "
+          f"p95 {n.get('latency_transport_p95_ms', 'n/a')} ms (of which the feeder's stamp -> DDS write: median "
+          f"{n.get('latency_publisher_p50_ms', 'n/a')} ms)")
+    print(f"     + in-node overhead (callback -> box published, minus inference): median "
+          f"{n.get('latency_in_node_overhead_p50_ms', 'n/a')} ms, "
+          f"p95 {n.get('latency_in_node_overhead_p95_ms', 'n/a')} ms")
     print(f"   end-to-end p95 under 2x overload: {o['latency_end_to_end_p95_ms']} ms (inference p95 "
           f"{o['latency_inference_p95_ms']} ms); frames dropped by the newest-frame policy {o['frames_dropped']}")
     print(f"   node resident memory: {nominal.rss_mb:.0f} MiB nominal, {overload.rss_mb:.0f} MiB under overload")
@@ -196,6 +241,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--rate", type=float, default=10.0, help="phase-1 rate in Hz (kept below capacity)")
     parser.add_argument("--size", default="640x480")
     parser.add_argument("--domain-id", type=int, default=int(os.environ.get("ROS_DOMAIN_ID", 57)))
+    parser.add_argument("--profile", choices=("large", "default"), default="large",
+                        help="Fast DDS profile of both processes: large = config/fastdds_large_frames.xml (frames in "
+                             "shared memory, as launch's large_frames:=true), default = Fast DDS as installed")
     return parser
 
 
@@ -203,6 +251,7 @@ def run(args: argparse.Namespace) -> int:
     """Run both phases against fresh node processes and print the report."""
     os.environ["ROS_DOMAIN_ID"] = str(args.domain_id)
     os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
+    transport = set_profile(args.profile)
     width, height = (int(v) for v in args.size.lower().split("x"))
     clip = load_clip()
     frames = [bgr_to_image(cv2.resize(f, (width, height), interpolation=cv2.INTER_LINEAR), Header())
@@ -219,7 +268,7 @@ def run(args: argparse.Namespace) -> int:
     spinner.start()
     try:
         print(f"{common.PROG} benchmark-node: model {args.model} ({args.backend} x{args.threads}), {width}x{height}, "
-              f"{args.seconds:.0f} s per phase, ROS_DOMAIN_ID {args.domain_id}")
+              f"{args.seconds:.0f} s per phase, ROS_DOMAIN_ID {args.domain_id}; {transport}")
         nominal = run_phase(context, feeder, args, args.rate)
         per_frame_ms = float(nominal.diagnostics["latency_in_node_p50_ms"])
         capacity = 1000.0 / max(per_frame_ms, 1e-3)

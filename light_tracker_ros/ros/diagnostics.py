@@ -15,10 +15,14 @@ from diagnostic_msgs.msg import DiagnosticStatus, KeyValue
 from light_tracker_ros.core.types import TrackState
 from light_tracker_ros.ros.stats import Window, fmt
 
-# per-frame latencies, in milliseconds: conversion of the message, the three tracker stages, everything from
-# receiving the message to publishing the box (in_node), publish time minus image stamp (end_to_end), and
-# end_to_end minus inference (node_overhead)
-STAGES = ("convert", "preprocess", "inference", "postprocess", "in_node", "end_to_end", "node_overhead")
+# per-frame latencies, in milliseconds. On the way to the node: image stamp -> publisher's DDS write (publisher:
+# the sender's own conversion and serialization), write -> this node's DDS reader (dds), reader -> image callback
+# (wakeup: wait-set wake-up and take), image stamp -> callback (transport). In the node: callback -> worker
+# thread (handoff), conversion of the message, the three tracker stages, publishing the outputs (publish),
+# callback -> outputs published (in_node) and in_node minus inference (in_node_overhead). Publish time minus
+# image stamp (end_to_end) and end_to_end minus inference (node_overhead: transport plus in-node overhead).
+STAGES = ("publisher", "dds", "wakeup", "transport", "handoff", "convert", "preprocess", "inference", "postprocess",
+          "publish", "in_node", "in_node_overhead", "end_to_end", "node_overhead")
 
 
 @dataclass

@@ -18,14 +18,14 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import Point, PolygonStamped
 from rcl_interfaces.msg import SetParametersResult
-from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
+from rclpy.callback_groups import ReentrantCallbackGroup
 from rclpy.exceptions import ParameterException
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.lifecycle import LifecycleNodeMixin, LifecycleState, TransitionCallbackReturn
@@ -49,6 +49,7 @@ from light_tracker_ros.ros.conversions import (ImageMessageError, bgr_to_image, 
                                                compressed_to_bgr, draw_box, image_to_bgr, release_after_large,
                                                return_large_buffers_to_the_system, roi_to_box)
 from light_tracker_ros.ros.diagnostics import NodeStats, TrackingStatus, build_status
+from light_tracker_ros.ros.frame_taker import FrameTaker, TakenElsewhere
 from light_tracker_ros.ros.governor import Decision, LatencyGovernor, build_ladder, rungs_in
 from light_tracker_ros.ros.model_loader import ModelManager
 from light_tracker_ros.ros.spin import spin_until_shutdown
@@ -58,6 +59,18 @@ SUCCESS, FAILURE = TransitionCallbackReturn.SUCCESS, TransitionCallbackReturn.FA
 MAX_ERROR_CHARS = 300  # last_error in diagnostics is cut to this length
 
 
+class Arrival(NamedTuple):
+    """A serialized frame as the image callback received it, with the times of its way to the node."""
+
+    raw: bytes
+    compressed: bool
+    index: int
+    entry: float  # time.perf_counter() at callback entry
+    entry_ns: int  # system time at callback entry (ns)
+    source_ns: int  # system time at which the publisher's DDS writer wrote it (0 = unknown)
+    delivered_ns: int  # system time at which this node's DDS reader received it (0 = unknown)
+
+
 class TrackerNode(LifecycleNodeMixin, Node):
     """Single-object tracker node; see the README for topics, services, parameters and lifecycle."""
 
@@ -65,11 +78,11 @@ class TrackerNode(LifecycleNodeMixin, Node):
         Node.__init__(self, node_name, **kwargs)
         return_large_buffers_to_the_system()  # RSS falls back after oversized frames
         self._control = ReentrantCallbackGroup()  # lifecycle, services, init topics, timers
-        self._frames = MutuallyExclusiveCallbackGroup()
+        self._frames = TakenElsewhere()  # image messages: taken by a FrameTaker thread, not the executor
         LifecycleNodeMixin.__init__(self, callback_group=self._control)
         self.tracker_config, self.config = parameters.declare(self)
         self.stats = NodeStats()
-        self._slot: LatestSlot[tuple[Any, float, bool, int]] = LatestSlot()
+        self._slot: LatestSlot[Arrival] = LatestSlot()
         self._throttle = Throttle(2.0)
         self._models = ModelManager()
         self._lock = threading.Lock()
@@ -90,6 +103,7 @@ class TrackerNode(LifecycleNodeMixin, Node):
         self._outputs: dict[str, Any] = {}
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
+        self._taker: FrameTaker | None = None
         self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
         self.create_service(Trigger, "~/reset", self._on_reset, callback_group=self._control)
         self.create_service(SetBool, "~/enable", self._on_enable, callback_group=self._control)
@@ -131,6 +145,7 @@ class TrackerNode(LifecycleNodeMixin, Node):
         self._stop.clear()
         self._worker = threading.Thread(target=self._run, name="tracker-worker", daemon=True)
         self._worker.start()
+        self._taker = FrameTaker(self.context, self._on_taker_error)
         return SUCCESS
 
     def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
@@ -165,6 +180,9 @@ class TrackerNode(LifecycleNodeMixin, Node):
         return self.on_shutdown(state)
 
     def _teardown(self) -> None:
+        if self._taker is not None:
+            self._taker.stop()
+            self._taker = None
         self._stop.set()
         self._slot.wake()
         if self._worker is not None and self._worker is not threading.current_thread():
@@ -225,6 +243,8 @@ class TrackerNode(LifecycleNodeMixin, Node):
                                        qos.image_profile(reliability), callback_group=self._frames,
                                        qos_overriding_options=options, raw=True)
         self._image_sub, self._image_reliability = sub, sub.qos_profile.reliability
+        if self._taker is not None:
+            self._taker.watch(sub)
 
     def _match_image_qos(self) -> None:
         """Re-subscribe when the publishers' reliability no longer matches ours (none with a QoS override)."""
@@ -236,12 +256,18 @@ class TrackerNode(LifecycleNodeMixin, Node):
             self.get_logger().info(f"image publishers are {want.name.lower()}: subscribing again to match")
             with self._lock:
                 if self._image_sub is sub:
+                    self._watch_none()
                     self.destroy_subscription(sub)
                     self._image_sub = None
                     self._subscribe_images()
 
+    def _watch_none(self) -> None:
+        if self._taker is not None:
+            self._taker.watch(None)
+
     def _unsubscribe(self) -> None:
         with self._lock:
+            self._watch_none()
             for sub in self._subs + ([self._image_sub] if self._image_sub is not None else []):
                 self.destroy_subscription(sub)
             self._subs, self._image_sub = [], None
@@ -322,9 +348,14 @@ class TrackerNode(LifecycleNodeMixin, Node):
 
     # ------------------------------------------------------------------ inputs (executor threads)
     def _on_frame(self, msg: Any, info: dict, compressed: bool) -> None:
+        entry, entry_ns = time.perf_counter(), time.time_ns()
         self._frame_count += 1
-        self._slot.put((msg, time.perf_counter(), compressed, self._frame_count))
+        self._slot.put(Arrival(msg, compressed, self._frame_count, entry, entry_ns, info.get("source_timestamp") or 0,
+                               info.get("received_timestamp") or 0))
         self.stats.count_gap(info)
+
+    def _on_taker_error(self, exc: Exception) -> None:
+        self._reject("take", TrackerError(f"{type(exc).__name__} while taking an image message"), failure=False)
 
     def _request_init(self, box: Box, source: str, class_id: str = "") -> None:
         """Queue an init for the newest frame received so far (or, if it was already taken, the next one)."""
@@ -413,18 +444,19 @@ class TrackerNode(LifecycleNodeMixin, Node):
         while not self._stop.is_set():
             item = self._slot.take(timeout=0.1)
             if item is not None and not self._stop.is_set():
-                size = len(item[0]) if isinstance(item[0], (bytes, bytearray, memoryview)) else 0
+                size = len(item.raw) if isinstance(item.raw, (bytes, bytearray, memoryview)) else 0
                 try:
-                    self._process(*item)
+                    self._process(item)
                 except Exception as exc:  # noqa: BLE001 - the node must survive any single bad frame
                     self._reject("internal", TrackerError(f"{type(exc).__name__} while processing a frame"))
                 item = None
                 release_after_large(size)  # peak buffers of an oversized frame go back to the system
 
-    def _process(self, raw: bytes, received: float, compressed: bool, index: int) -> None:
+    def _process(self, arrival: Arrival) -> None:
         t0 = time.perf_counter()
+        compressed, index = arrival.compressed, arrival.index
         try:
-            msg = _read_frame(raw, compressed)
+            msg = _read_frame(arrival.raw, compressed)
         except Exception as exc:  # noqa: BLE001 - a message that does not deserialize is a rejected frame
             self._reject("deserialize", TrackerError(f"image message does not deserialize ({type(exc).__name__})"))
             return
@@ -457,7 +489,7 @@ class TrackerNode(LifecycleNodeMixin, Node):
             except (TrackerError, RuntimeError, ValueError) as exc:
                 self._reject("tracker", exc)
                 return
-        self._publish(msg.header, frame, result, received, convert_ms)
+        self._publish(msg.header, frame, result, arrival, (t0 - arrival.entry) * 1e3, convert_ms)
 
     def _init(self, tracker: Tracker, frame: np.ndarray, init: tuple[Box, str, str, int]) -> TrackResult | None:
         box, source, class_id, _ = init
@@ -481,9 +513,9 @@ class TrackerNode(LifecycleNodeMixin, Node):
                 self._reject("box", exc, failure=False)
         self.get_logger().info(f"model swapped: {old.card.name} -> {new.card.name} ({new.backend.description})")
 
-    def _publish(self, header: Header, frame: np.ndarray, result: TrackResult | None, received: float,
-                 convert_ms: float) -> None:
-        found, out = result is not None and result.found, self._outputs
+    def _publish(self, header: Header, frame: np.ndarray, result: TrackResult | None, arrival: Arrival,
+                 handoff_ms: float, convert_ms: float) -> None:
+        found, out, start = result is not None and result.found, self._outputs, time.perf_counter()
         if not out:
             return  # cleaned up meanwhile
         box = result.box.clipped(frame.shape[1], frame.shape[0]) if result is not None else None
@@ -499,18 +531,29 @@ class TrackerNode(LifecycleNodeMixin, Node):
             if self.config.publish_debug_image and out["debug"].get_subscription_count() > 0:
                 label = f"{self._track_id} {result.state.value} {result.score:.2f}"
                 out["debug"].publish(bgr_to_image(draw_box(frame, result.box, label, found), header))
-        timings = {"convert": convert_ms, "in_node": (time.perf_counter() - received) * 1e3}
+        end = time.perf_counter()
+        timings = {"handoff": handoff_ms, "convert": convert_ms, "publish": (end - start) * 1e3,
+                   "in_node": (end - arrival.entry) * 1e3}
         stamp_ns = header.stamp.sec * 1_000_000_000 + header.stamp.nanosec
         if stamp_ns > 0:
-            timings["end_to_end"] = (self.get_clock().now().nanoseconds - stamp_ns) * 1e-6
+            now = self.get_clock().now().nanoseconds
+            timings["end_to_end"] = (now - stamp_ns) * 1e-6
+            # the image stamp and the callback entry on one clock: the in-node time is what is left
+            timings["transport"] = timings["end_to_end"] - timings["in_node"]
+        timings.update(transport_stages(stamp_ns if self._system_clock() else 0, arrival))
         if result is not None and result.timings.inference_ms > 0:
             timings.update(preprocess=result.timings.preprocess_ms, inference=result.timings.inference_ms,
                            postprocess=result.timings.postprocess_ms)
+            timings["in_node_overhead"] = timings["in_node"] - result.timings.inference_ms
             if "end_to_end" in timings:
                 timings["node_overhead"] = timings["end_to_end"] - result.timings.inference_ms
                 self._governor_step(timings["end_to_end"])
         self.stats.frame_done(timings)
         self._last_error = ""
+
+    def _system_clock(self) -> bool:
+        """Tell whether the node's clock is the system clock (not simulated time), the clock DDS stamps use."""
+        return not self.get_clock().ros_time_is_active
 
     # ------------------------------------------------------------------ diagnostics and shutdown
     def counters(self) -> dict[str, int]:
@@ -554,6 +597,24 @@ class TrackerNode(LifecycleNodeMixin, Node):
         if hasattr(self, "_models"):
             self._models.shutdown()
         super().destroy_node()
+
+
+def transport_stages(stamp_ns: int, arrival: Arrival) -> dict[str, float]:
+    """
+    Split a frame's way to the node into publisher, DDS delivery and executor wake-up (ms; unknown ones left out).
+
+    ``publisher``: image stamp -> the publisher's DDS write (its own conversion and serialization; needs the
+    stamp on the system clock, else pass 0); ``dds``: write -> this node's DDS reader has it; ``wakeup``:
+    reader -> the image callback (executor wake-up, take, thread hand-off). All on the system clock.
+    """
+    out = {}
+    if arrival.source_ns > 0 and stamp_ns > 0:
+        out["publisher"] = (arrival.source_ns - stamp_ns) * 1e-6
+    if arrival.source_ns > 0 and arrival.delivered_ns >= arrival.source_ns:
+        out["dds"] = (arrival.delivered_ns - arrival.source_ns) * 1e-6
+    if arrival.delivered_ns > 0:
+        out["wakeup"] = (arrival.entry_ns - arrival.delivered_ns) * 1e-6
+    return out
 
 
 def _read_frame(raw: bytes, compressed: bool) -> Any:
