@@ -28,15 +28,21 @@ WAIT_NS = 500_000_000  # the thread looks at its stop flag at least this often
 
 
 class TakenElsewhere(MutuallyExclusiveCallbackGroup):
-    """A callback group whose subscriptions no executor takes (a :class:`FrameTaker` does); its events still run."""
+    """
+    A callback group no executor runs: a :class:`FrameTaker` takes the messages of its subscription.
+
+    Its QoS event handlers are not run either: with rmw_fastrtps an event of a subscription shares the
+    subscription's listener, so an executor waiting on the event would be woken by every message (and the
+    taker's wait set would compete with it for the listener).
+    """
 
     def can_execute(self, entity: Any) -> bool:
-        """Refuse subscriptions, accept anything else (QoS event handlers) as a mutually exclusive group."""
-        return not isinstance(entity, Subscription) and super().can_execute(entity)
+        """Refuse every entity."""
+        return False
 
     def beginning_execution(self, entity: Any) -> bool:
-        """Refuse subscriptions, as :meth:`can_execute`."""
-        return not isinstance(entity, Subscription) and super().beginning_execution(entity)
+        """Refuse every entity."""
+        return False
 
 
 class FrameTaker:
