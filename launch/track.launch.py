@@ -46,8 +46,9 @@ ARGUMENTS = {
     "autostart": ("true", "the tracker configures and activates itself; false = it waits for lifecycle "
                           "transitions (ros2 lifecycle set /tracker configure, then activate)"),
     "use_sim_time": ("false", "use /clock (bag playback, simulation) in both nodes"),
-    "large_frames": ("false", "give both nodes the Fast DDS profile config/fastdds_large_frames.xml (frames over "
-                              "512 KB in shared memory); a camera driver of your own needs it in its environment too"),
+    "large_frames": ("true", "give both nodes the Fast DDS profile config/fastdds_large_frames.xml (frames over "
+                             "512 KB in shared memory, a 32 MB /dev/shm segment per node); a camera driver of your "
+                             "own needs it in its environment too; false = Fast DDS defaults (UDP fragments)"),
     "log_level": ("info", "log level of both nodes"),
 }
 
