@@ -519,10 +519,12 @@ class TrackerNode(LifecycleNodeMixin, Node):
         if not out:
             return  # cleaned up meanwhile
         box = result.box.clipped(frame.shape[1], frame.shape[0]) if result is not None else None
-        if found:
-            out["roi"].publish(box_to_roi(box, frame.shape[1], frame.shape[0]))
+        # an output nobody subscribes to is not built (nothing could tell: the outputs are volatile)
+        if found and out["box"].get_subscription_count():
             out["box"].publish(box_to_polygon(box, header))
-        if "detections" in out:
+        if found and out["roi"].get_subscription_count():
+            out["roi"].publish(box_to_roi(box, frame.shape[1], frame.shape[0]))
+        if "detections" in out and out["detections"].get_subscription_count():
             out["detections"].publish(vision.make_detections(header, box if found else None,
                                                              result.score if found else 0.0, self._track_id,
                                                              self._class_id))
