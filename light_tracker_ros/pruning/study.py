@@ -124,11 +124,9 @@ class FamilyCurve:
 
 
 def family_curves(entries: list[Entry]) -> list[FamilyCurve]:
-    """Group model entries by family and parent (peers and entries without a family or budget are left out).
-
-    A family with several parents (ours and an imported pretrained one) gets one curve per parent, labelled
-    ``family (parent)``; a family with one parent is labelled by the family alone.
-    """
+    """Group model entries by family and parent; label ``family (parent)`` when a family has several parents."""
+    # peers and entries without a family or budget are left out; an imported pretrained parent (nanotrack_v3)
+    # and ours (cnn_parent) are two curves of the cnn family
     curves: dict[tuple[str, str], list[Entry]] = {}
     for e in entries:
         if e.kind != "peer" and e.family and e.budget is not None:
