@@ -122,6 +122,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser = common.subparser(subparsers, "study", __doc__)
     parser.add_argument("--results", nargs="+", required=True, help="JSON reports of 'light-tracker evaluate --json'")
     parser.add_argument("--out", type=Path, default=Path("docs"), help="folder of the document and plots")
+    parser.add_argument("--exclude", nargs="*", default=[], metavar="NAME",
+                        help="trackers of the reports to leave out (e.g. superseded children evaluated for comparison)")
     parser.add_argument("--keep", type=float, default=0.9,
                         help="a family 'breaks' at the first budget below this fraction of its parent's AUC")
     return parser
@@ -130,7 +132,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Read the reports, write the plots and ``<out>/compression_study.md``."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    entries = read_reports(args.results)
+    entries = [e for e in read_reports(args.results) if e.name not in set(args.exclude)]
     curves = family_curves(entries)
     if not curves:
         raise DatasetError("the reports hold no network with a model card (family); evaluate the parents and "

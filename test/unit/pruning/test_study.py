@@ -82,6 +82,10 @@ def test_an_imported_parent_of_the_same_family_gets_its_own_curve(tmp_path: Path
     assert "## cnn (nanotrack_v3)" in doc and "## cnn (cnn_parent)" in doc
     assert "**cnn (nanotrack_v3)** (parent `nanotrack_v3`, AUC 0.700) keeps at least 90% of its AUC down to " \
            "budget 0.25" in doc
+    assert main(["--results", str(tmp_path / "r.json"), "--out", str(tmp_path / "e"), "--exclude", "nanotrack_v3_p25",
+                 "cnn_parent_p10"]) == 0
+    doc = (tmp_path / "e" / "compression_study.md").read_text()
+    assert "nanotrack_v3_p25" not in doc and "cnn_parent_p10" not in doc and "`nanotrack_v3_p10`" in doc
 
 
 def test_unreadable_or_foreign_reports_are_rejected(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
