@@ -20,7 +20,7 @@ from light_tracker_ros.core.types import Box
 from light_tracker_ros.data.pairs import PairArrays
 from light_tracker_ros.data.readers import read_any
 from light_tracker_ros.data.sequences import ImageFrames, Sequence
-from light_tracker_ros.training.synthesis import crop_pair
+from light_tracker_ros.training.synthesis import PairBuffer
 
 log = logging.getLogger(__name__)
 MAX_ROUNDS = 50
@@ -78,16 +78,13 @@ def sequence_pairs(root: str | Path, count: int, seed: int = 0, max_gap: int = 2
     valid = [annotated_frames(s) for s in sequences]
     weights = np.array([len(v) for v in valid], float)
     rng = np.random.default_rng(seed)
-    templates = np.zeros((count, template_size, template_size, 3), np.uint8)
-    searches = np.zeros((count, search_size, search_size, 3), np.uint8)
-    boxes = np.zeros((count, 4), np.float32)
-    made = 0
+    buffer = PairBuffer(count, template_size, search_size)
     with tqdm(total=count, desc=f"sequence pairs ({len(sequences)} sequences)", disable=not progress) as bar:
         for _ in range(MAX_ROUNDS):
-            if made >= count:
+            if buffer.full:
                 break
-            for k, wanted in enumerate(rng.multinomial(count - made, weights / weights.sum())):
-                if wanted == 0 or made >= count:
+            for k, wanted in enumerate(rng.multinomial(count - buffer.made, weights / weights.sum())):
+                if wanted == 0 or buffer.full:
                     continue
                 picks = _draw(sequences[k], valid[k], int(wanted), max_gap, rng)
                 if not picks:
@@ -95,15 +92,10 @@ def sequence_pairs(root: str | Path, count: int, seed: int = 0, max_gap: int = 2
                 frames = frames_at(sequences[k], {i for pick in picks for i in pick})
                 gt = sequences[k].groundtruth
                 for first, second in picks:
-                    pair = crop_pair(frames[first], Box(*gt[first]), frames[second], Box(*gt[second]), rng,
-                                     template_size, search_size)
-                    if pair is None or made >= count:
-                        continue
-                    templates[made], searches[made], boxes[made] = pair
-                    made += 1
-                    bar.update(1)
-    if made < count:
-        raise DatasetError(f"only {made} of {count} pairs from {root} kept the target inside the search crop; "
+                    if buffer.add(frames[first], Box(*gt[first]), frames[second], Box(*gt[second]), rng):
+                        bar.update(1)
+    if buffer.made < count:
+        raise DatasetError(f"only {buffer.made} of {count} pairs from {root} kept the target inside the search crop; "
                            "use longer sequences or a larger --max-gap")
     log.info("%d pairs from %d sequences of %s", count, len(sequences), root)
-    return PairArrays(templates, searches, boxes)
+    return buffer.arrays()

@@ -216,29 +216,48 @@ def crop_pair(frame1: np.ndarray, box1: Box, frame2: np.ndarray, box2: Box, rng:
     return template, crop(frame2, window), target
 
 
+class PairBuffer:
+    """Fixed-size template, search and box arrays, filled pair by pair with :func:`crop_pair`."""
+
+    def __init__(self, count: int, template_size: int, search_size: int) -> None:
+        self.templates = np.zeros((count, template_size, template_size, 3), np.uint8)
+        self.searches = np.zeros((count, search_size, search_size, 3), np.uint8)
+        self.boxes = np.zeros((count, 4), np.float32)
+        self.made = 0
+
+    @property
+    def full(self) -> bool:
+        """Tell whether every slot is filled."""
+        return self.made >= len(self.boxes)
+
+    def add(self, frame1: np.ndarray, box1: Box, frame2: np.ndarray, box2: Box, rng: np.random.Generator) -> bool:
+        """Crop one pair into the next slot; False if box2 leaves the search crop or the buffer is full."""
+        pair = crop_pair(frame1, box1, frame2, box2, rng, self.templates.shape[1], self.searches.shape[1])
+        if pair is None or self.full:
+            return False
+        self.templates[self.made], self.searches[self.made], self.boxes[self.made] = pair
+        self.made += 1
+        return True
+
+    def arrays(self) -> PairArrays:
+        """Return the filled part as PairArrays."""
+        return PairArrays(self.templates[:self.made], self.searches[:self.made], self.boxes[:self.made])
+
+
 def composite_pairs(assets: Assets, count: int, seed: int, cfg: SceneConfig = SceneConfig(),
                     template_size: int = 64, search_size: int = 128, progress: bool = True) -> PairArrays:
     """``count`` training pairs from two-frame scenes (frames 0 and 1 of each scene)."""
     from tqdm import tqdm
     rng = np.random.default_rng(seed)
-    templates = np.zeros((count, template_size, template_size, 3), np.uint8)
-    searches = np.zeros((count, search_size, search_size, 3), np.uint8)
-    boxes = np.zeros((count, 4), np.float32)
-    made = 0
+    buffer = PairBuffer(count, template_size, search_size)
     with tqdm(total=count, desc=f"composite pairs (seed {seed})", disable=not progress) as bar:
-        while made < count:
+        while not buffer.full:
             scene = Scene(assets, cfg, rng, length=2, pair_gap=True)
             frame1, box1 = scene.render(0)
             frame2, box2 = scene.render(1)
-            if box1 is None or box2 is None:
-                continue
-            pair = crop_pair(frame1, box1, frame2, box2, rng, template_size, search_size)
-            if pair is None:
-                continue
-            templates[made], searches[made], boxes[made] = pair
-            made += 1
-            bar.update(1)
-    return PairArrays(templates, searches, boxes)
+            if box1 is not None and box2 is not None and buffer.add(frame1, box1, frame2, box2, rng):
+                bar.update(1)
+    return buffer.arrays()
 
 
 def composite_sequence(assets: Assets, length: int, seed: int,

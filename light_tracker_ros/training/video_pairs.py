@@ -25,7 +25,7 @@ from light_tracker_ros.core.errors import DatasetError, TrackerError
 from light_tracker_ros.core.tracker import Tracker
 from light_tracker_ros.core.types import Box
 from light_tracker_ros.data.pairs import PairArrays
-from light_tracker_ros.training.synthesis import crop_pair
+from light_tracker_ros.training.synthesis import PairBuffer
 
 
 class LowYieldError(DatasetError):
@@ -225,37 +225,16 @@ def cycle_track(follower: Follower, clip: Sequence[np.ndarray], box: Box, cfg: C
     return forward[0], min(forward[1] + backward[1]), "kept"
 
 
-class _PairBuffer:
-    """Fixed-size arrays filled pair by pair."""
-
-    def __init__(self, count: int, template_size: int, search_size: int) -> None:
-        self.templates = np.zeros((count, template_size, template_size, 3), np.uint8)
-        self.searches = np.zeros((count, search_size, search_size, 3), np.uint8)
-        self.boxes = np.zeros((count, 4), np.float32)
-        self.made = 0
-
-    @property
-    def full(self) -> bool:
-        return self.made >= len(self.boxes)
-
-    def add(self, frames: Sequence[np.ndarray], boxes: Sequence[Box], rng: np.random.Generator, per_track: int) -> int:
-        """Add up to ``per_track`` pairs (i, j), i < j, of one trajectory; return how many were added."""
-        n = len(frames)
-        candidates = [(i, j) for i in range(n) for j in range(i + 1, n)]
-        added = 0
-        for k in rng.permutation(len(candidates))[:per_track]:
-            i, j = candidates[k]
-            pair = crop_pair(frames[i], boxes[i], frames[j], boxes[j], rng, self.templates.shape[1],
-                             self.searches.shape[1])
-            if pair is None or self.full:
-                continue
-            self.templates[self.made], self.searches[self.made], self.boxes[self.made] = pair
-            self.made += 1
-            added += 1
-        return added
-
-    def arrays(self) -> PairArrays:
-        return PairArrays(self.templates[:self.made], self.searches[:self.made], self.boxes[:self.made])
+def _add_track(buffer: PairBuffer, frames: Sequence[np.ndarray], boxes: Sequence[Box], rng: np.random.Generator,
+               per_track: int) -> int:
+    """Add up to ``per_track`` pairs (i, j), i < j, of one trajectory; return how many were added."""
+    n = len(frames)
+    candidates = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    added = 0
+    for k in rng.permutation(len(candidates))[:per_track]:
+        i, j = candidates[k]
+        added += buffer.add(frames[i], boxes[i], frames[j], boxes[j], rng)
+    return added
 
 
 def cycle_pairs(videos: list[list[np.ndarray]], count: int, seed: int, follower: Follower | None = None,
@@ -279,7 +258,7 @@ def cycle_pairs(videos: list[list[np.ndarray]], count: int, seed: int, follower:
     weights /= weights.sum()
     max_attempts = cfg.max_attempts or 20 * math.ceil(count / cfg.pairs_per_track)
     rng = np.random.default_rng(seed)
-    buffer = _PairBuffer(count, template_size, search_size)
+    buffer = PairBuffer(count, template_size, search_size)
     tracks: list[Trajectory] = []
     dropped: dict[str, int] = {}
     attempted = flat_clips = 0
@@ -305,7 +284,7 @@ def cycle_pairs(videos: list[list[np.ndarray]], count: int, seed: int, follower:
                     dropped[verdict] = dropped.get(verdict, 0) + 1
                 else:
                     tracks.append(Trajectory(v, indices, tuple(b.as_tuple() for b in boxes), score))
-                    bar.update(buffer.add(clip, boxes, rng, cfg.pairs_per_track))
+                    bar.update(_add_track(buffer, clip, boxes, rng, cfg.pairs_per_track))
                 bar.set_postfix(kept=f"{len(tracks)}/{attempted}", refresh=False)
                 _check_yield(len(tracks), attempted, max_attempts, buffer.made, count, follower.name, cfg)
     return CycleResult(buffer.arrays(), tracks, attempted, time.perf_counter() - start_time, follower.name, cfg,
@@ -330,15 +309,15 @@ def track_pairs(videos: list[list[np.ndarray]], tracks: Sequence[Trajectory], co
     if not tracks:
         raise DatasetError("no trajectories to crop pairs from")
     rng = np.random.default_rng(seed)
-    buffer = _PairBuffer(count, template_size, search_size)
+    buffer = PairBuffer(count, template_size, search_size)
     rounds = 0
     while not buffer.full:
         added = 0
         for track in tracks:
             if buffer.full:
                 break
-            added += buffer.add([videos[track.video][i] for i in track.frames], [Box(*b) for b in track.boxes],
-                                rng, per_track)
+            added += _add_track(buffer, [videos[track.video][i] for i in track.frames],
+                                [Box(*b) for b in track.boxes], rng, per_track)
         rounds += 1
         if not added and rounds > 3:
             raise DatasetError(f"the trajectories give no pair that fits a {search_size}-px search crop")
