@@ -87,8 +87,11 @@ def _video_cycles(args: argparse.Namespace) -> Any:
     videos = [read_video(p) for p in paths]
     if args.from_tracks:
         meta = _read_json(args.from_tracks.parent / "labels.json")
-        tracks = [Trajectory(t["video"], tuple(t["frames"]), tuple(tuple(b) for b in t["boxes"]), t["score"])
-                  for t in _read_json(args.from_tracks)["tracks"]]
+        try:
+            tracks = [Trajectory.from_dict(t) for t in _read_json(args.from_tracks)["tracks"]]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DatasetError(f"{args.from_tracks} is not a tracks.json of 'light-tracker pairs --video-cycles' "
+                               f"({type(exc).__name__}: {exc})") from exc
         pairs = track_pairs(videos, tracks, args.count, args.seed, int(meta["config"]["pairs_per_track"]),
                             args.template_size, args.search_size)
         meta.update(pairs=len(pairs), tracks_from=str(args.from_tracks), seed=args.seed,

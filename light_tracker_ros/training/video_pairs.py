@@ -131,6 +131,12 @@ class Trajectory:
         return {"video": self.video, "frames": list(self.frames),
                 "boxes": [[round(v, 2) for v in b] for b in self.boxes], "score": round(self.score, 4)}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Trajectory":
+        """Read the form :meth:`as_dict` writes."""
+        return cls(int(data["video"]), tuple(data["frames"]), tuple(tuple(b) for b in data["boxes"]),
+                   float(data["score"]))
+
 
 @dataclass
 class CycleResult:

@@ -147,3 +147,7 @@ def test_pairs_command_records_its_labeller_and_recrops_tracks(tmp_path) -> None
     again = json.loads((second / "labels.json").read_text())
     assert (again["labeller"], again["pairs"], again["search_size"]) == ("csrt", 8, 48)
     assert PairArrays.load(second).searches.shape == (8, 48, 48, 3)
+    (first / "tracks.json").write_text(json.dumps({"tracks": [{"video": 0}]}))  # a track without frames
+    assert main(["pairs", "--video-cycles", "--from-tracks", str(first / "tracks.json"), "--count", "8",
+                 "--data-dir", str(tmp_path), "--out", str(tmp_path / "third")]) == 2
+    assert not (tmp_path / "third").exists()
